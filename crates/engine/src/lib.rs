@@ -15,9 +15,11 @@
 #![deny(missing_docs)]
 
 pub mod classify;
+pub mod document;
 pub mod finding;
 pub mod model;
 pub mod parse;
+pub mod rule;
 pub mod source;
 pub mod span;
 pub mod tree;

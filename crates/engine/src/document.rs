@@ -1,0 +1,31 @@
+//! A parsed file: its syntax tree in whichever form its format has.
+
+use crate::parse::{dockerfile::Dockerfile, dotenv::DotenvFile, hcl::HclFile, json::JsonDocument, yaml::YamlStream};
+
+/// The parsed form of a file.
+#[derive(Debug, Clone)]
+pub enum Syntax {
+    /// A YAML stream (Kubernetes, CloudFormation, compose, workflows).
+    Yaml(YamlStream),
+    /// A JSON document (Kubernetes, CloudFormation).
+    Json(JsonDocument),
+    /// Terraform (native syntax or `.tf.json`).
+    Hcl(HclFile),
+    /// A Dockerfile.
+    Dockerfile(Dockerfile),
+    /// A dotenv file.
+    Dotenv(DotenvFile),
+    /// Text only (secret scanners).
+    Text,
+}
+
+impl Syntax {
+    /// The tree roots of a YAML or JSON file (one per document).
+    pub fn documents(&self) -> &[crate::Node] {
+        match self {
+            Syntax::Yaml(stream) => &stream.documents,
+            Syntax::Json(doc) => std::slice::from_ref(&doc.root),
+            _ => &[],
+        }
+    }
+}

@@ -1,0 +1,176 @@
+//! What a rule is: its metadata, the resources it binds to, and the check it runs.
+//!
+//! The engine dispatches by target and resource type: a rule never filters resources itself,
+//! never asks whether it is enabled and never looks at suppressions. It says, for one
+//! resource, whether it fails (and where), is unknown, or passes.
+
+use serde::Serialize;
+
+use crate::document::Syntax;
+use crate::{Resource, Severity, SourceFile, Span, Target};
+
+/// Equivalent checks in other tools.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, serde::Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct References {
+    /// Checkov check ids.
+    #[serde(default)]
+    pub checkov: Vec<String>,
+    /// KICS query UUIDs.
+    #[serde(default)]
+    pub kics: Vec<String>,
+    /// Trivy AVD ids.
+    #[serde(default)]
+    pub trivy: Vec<String>,
+    /// Other tools' checks (`zizmor: template-injection`).
+    #[serde(default)]
+    pub other: Vec<String>,
+}
+
+/// A target and the resource types a rule judges in it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Binding {
+    /// The target.
+    pub target: Target,
+    /// Resource types; `*` is every type of the target, `@workload` every Kubernetes kind
+    /// with a pod template.
+    pub resources: Vec<String>,
+}
+
+/// Everything about a rule except its check.
+#[derive(Debug, Clone, Serialize)]
+pub struct RuleMeta {
+    /// `TL-<PLATFORM>-<NNN>`.
+    pub id: String,
+    /// Kebab-case slug.
+    pub name: String,
+    /// One-line title.
+    pub title: String,
+    /// Default severity of its findings.
+    pub severity: Severity,
+    /// SOC 2 Trust Services Criteria it serves.
+    pub criteria: Vec<String>,
+    /// How to fix a finding.
+    pub help: String,
+    /// Markdown documentation: what, why, examples.
+    pub description: String,
+    /// Equivalent checks elsewhere.
+    pub references: References,
+    /// Where it applies.
+    pub bindings: Vec<Binding>,
+}
+
+impl RuleMeta {
+    /// The platform part of the id (`AWS` for `TL-AWS-029`), lowercased.
+    pub fn platform(&self) -> String {
+        self.id.split('-').nth(1).unwrap_or("").to_ascii_lowercase()
+    }
+}
+
+/// The Kubernetes kinds that carry a pod template, which `@workload` stands for.
+pub const WORKLOAD_KINDS: [&str; 8] = [
+    "Pod",
+    "Deployment",
+    "StatefulSet",
+    "DaemonSet",
+    "ReplicaSet",
+    "ReplicationController",
+    "Job",
+    "CronJob",
+];
+
+/// A rule: metadata plus a check over one resource.
+pub trait Rule: Send + Sync {
+    /// The rule's metadata.
+    fn meta(&self) -> &RuleMeta;
+
+    /// Judge one resource of a bound type, recording failures or unknowns in `out`.
+    fn check(&self, resource: &Resource<'_>, file: &FileContext<'_>, out: &mut Outcome);
+}
+
+/// The file a resource came from, for rules that need more than the resource.
+#[derive(Debug, Clone, Copy)]
+pub struct FileContext<'a> {
+    /// The file.
+    pub source: &'a SourceFile,
+    /// Its parsed syntax.
+    pub syntax: &'a Syntax,
+}
+
+/// One failure of a rule on a resource.
+#[derive(Debug, Clone)]
+pub struct Violation {
+    /// Where to point.
+    pub span: Span,
+    /// The message (never containing an unmasked secret).
+    pub message: String,
+    /// A severity other than the rule's default, when the rule grades this case differently.
+    pub severity: Option<Severity>,
+    /// Secret material to mask wherever the file's text is shown.
+    pub redact: Vec<Span>,
+}
+
+impl Violation {
+    /// Grade this violation differently from the rule's default.
+    pub fn severity(&mut self, severity: Severity) -> &mut Self {
+        self.severity = Some(severity);
+        self
+    }
+
+    /// Mark a span of the file as secret.
+    pub fn redact(&mut self, span: Span) -> &mut Self {
+        self.redact.push(span);
+        self
+    }
+}
+
+/// What a check found on one resource.
+#[derive(Debug, Clone, Default)]
+pub struct Outcome {
+    /// Failures, in the order found.
+    pub violations: Vec<Violation>,
+    /// Set when the check could not decide (a value not known statically).
+    pub unknown: bool,
+}
+
+impl Outcome {
+    /// Record a failure pointing at `span`.
+    pub fn fail(&mut self, span: Span, message: impl Into<String>) -> &mut Violation {
+        self.violations.push(Violation {
+            span,
+            message: message.into(),
+            severity: None,
+            redact: Vec::new(),
+        });
+        let last = self.violations.len() - 1;
+        &mut self.violations[last]
+    }
+
+    /// Record that the check could not decide.
+    pub fn unknown(&mut self) {
+        self.unknown = true;
+    }
+
+    /// The three-valued result.
+    pub fn result(&self) -> CheckResult {
+        if !self.violations.is_empty() {
+            CheckResult::Fail
+        } else if self.unknown {
+            CheckResult::Unknown
+        } else {
+            CheckResult::Pass
+        }
+    }
+}
+
+/// Pass, fail or unknown.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum CheckResult {
+    /// The resource satisfies the rule.
+    Pass,
+    /// The resource violates the rule.
+    Fail,
+    /// The rule could not decide from the configuration.
+    Unknown,
+}
