@@ -1,6 +1,8 @@
 //! A parsed file: its syntax tree in whichever form its format has.
 
-use crate::parse::{dockerfile::Dockerfile, dotenv::DotenvFile, hcl::HclFile, json::JsonDocument, yaml::YamlStream};
+use crate::parse::{
+    dockerfile::Dockerfile, dotenv::DotenvFile, hcl::HclFile, json::JsonDocument, yaml::YamlStream,
+};
 
 /// The parsed form of a file.
 #[derive(Debug, Clone)]

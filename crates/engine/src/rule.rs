@@ -136,12 +136,7 @@ pub struct Outcome {
 impl Outcome {
     /// Record a failure pointing at `span`.
     pub fn fail(&mut self, span: Span, message: impl Into<String>) -> &mut Violation {
-        self.violations.push(Violation {
-            span,
-            message: message.into(),
-            severity: None,
-            redact: Vec::new(),
-        });
+        self.violations.push(Violation { span, message: message.into(), severity: None, redact: Vec::new() });
         let last = self.violations.len() - 1;
         &mut self.violations[last]
     }

@@ -128,10 +128,7 @@ impl LineIndex {
         let line0 = line.saturating_sub(1);
         let span = self.line_span(text, line0);
         let line_text = text.get(span.start..span.end).unwrap_or("");
-        let within = line_text
-            .char_indices()
-            .nth(char_col)
-            .map_or(line_text.len(), |(i, _)| i);
+        let within = line_text.char_indices().nth(char_col).map_or(line_text.len(), |(i, _)| i);
         span.start + within
     }
 }

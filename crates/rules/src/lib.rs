@@ -18,10 +18,8 @@ include!(concat!(env!("OUT_DIR"), "/native_rules.rs"));
 
 /// Every built-in rule, sorted by id.
 pub fn builtin() -> Vec<Box<dyn Rule>> {
-    let mut rules: Vec<Box<dyn Rule>> = native_rules()
-        .into_iter()
-        .map(|r| Box::new(r) as Box<dyn Rule>)
-        .collect();
+    let mut rules: Vec<Box<dyn Rule>> =
+        native_rules().into_iter().map(|r| Box::new(r) as Box<dyn Rule>).collect();
     rules.sort_by(|a, b| a.meta().id.cmp(&b.meta().id));
     rules
 }

@@ -98,7 +98,13 @@ pub struct Resource<'a> {
 
 impl<'a> Resource<'a> {
     /// A resource with a tree body.
-    pub fn tree(target: Target, kind: impl Into<String>, address: impl Into<String>, span: Span, body: &'a Node) -> Self {
+    pub fn tree(
+        target: Target,
+        kind: impl Into<String>,
+        address: impl Into<String>,
+        span: Span,
+        body: &'a Node,
+    ) -> Self {
         Resource {
             target,
             kind: kind.into(),
@@ -111,7 +117,13 @@ impl<'a> Resource<'a> {
     }
 
     /// A resource without a tree body (Dockerfile stages, dotenv entries, text files).
-    pub fn bare(target: Target, kind: impl Into<String>, address: impl Into<String>, span: Span, index: usize) -> Self {
+    pub fn bare(
+        target: Target,
+        kind: impl Into<String>,
+        address: impl Into<String>,
+        span: Span,
+        index: usize,
+    ) -> Self {
         Resource {
             target,
             kind: kind.into(),
