@@ -1,0 +1,345 @@
+//! Linting one file: classify, parse, model, evaluate every bound rule, and turn outcomes
+//! into located findings.
+
+use std::collections::HashMap;
+
+use crate::classify::{self, PathKind};
+use crate::document::Syntax;
+use crate::finding::{Finding, Severity, mask_secret};
+use crate::model;
+use crate::parse::{self, ParseError};
+use crate::rule::{Binding, CheckResult, FileContext, Outcome, References, Rule, RuleMeta, WORKLOAD_KINDS};
+use crate::{Resource, SourceFile, Span, Target};
+
+/// The id of the finding reported for a file that cannot be parsed.
+pub const PARSE_RULE_ID: &str = "TL-PARSE-001";
+
+/// Metadata of the parse-failure finding, so it can be listed, selected and explained like a
+/// rule.
+pub fn parse_rule_meta() -> RuleMeta {
+    RuleMeta {
+        id: PARSE_RULE_ID.into(),
+        name: "parse-error".into(),
+        title: "File cannot be parsed".into(),
+        severity: Severity::High,
+        criteria: vec!["CC7.1".into()],
+        help: "Fix the syntax error: until the file parses, no rule can judge it.".into(),
+        description: "## What it checks\nEvery file trustlint recognises (Terraform, YAML, JSON, Dockerfile, \
+dotenv) must parse. A file that does not is reported at the error's location and the scan goes on.\n\n\
+## Why it matters (CC7.1)\nA configuration that cannot be read cannot be evaluated: its controls are \
+unverified, and the tools that deploy it will usually reject it too.\n\n## Fix\nCorrect the syntax \
+at the reported line, or exclude the file if it is not configuration (for example a template)."
+            .into(),
+        references: References::default(),
+        bindings: Vec::new(),
+    }
+}
+
+/// Why a file was not linted.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Note {
+    /// The file.
+    pub file: String,
+    /// The reason, for people.
+    pub reason: String,
+}
+
+/// One rule's verdict on one resource: the population a report samples from.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Evaluation {
+    /// Index of the rule in the linter's rule list.
+    pub rule: usize,
+    /// Address of the resource.
+    pub resource: String,
+    /// The verdict.
+    pub result: CheckResult,
+}
+
+/// Everything learnt from one file.
+#[derive(Debug, Clone, Default)]
+pub struct FileReport {
+    /// Findings, unsorted.
+    pub findings: Vec<Finding>,
+    /// What the file was read as, when it was modelled.
+    pub target: Option<Target>,
+    /// Number of resources modelled (the whole-file resource of the secret scanners excluded).
+    pub resources: usize,
+    /// Every rule evaluation.
+    pub evaluations: Vec<Evaluation>,
+    /// Set when the file was skipped.
+    pub note: Option<Note>,
+    /// Whether the file was read at all (false for lock files and other ignored files).
+    pub linted: bool,
+}
+
+/// The rules to run, indexed by target and resource type.
+pub struct Linter {
+    rules: Vec<Box<dyn Rule>>,
+    dispatch: HashMap<(Target, String), Vec<usize>>,
+    wildcard: HashMap<Target, Vec<usize>>,
+    parse_errors: bool,
+}
+
+impl Linter {
+    /// A linter for these rules; `parse_errors` says whether TL-PARSE-001 is reported.
+    pub fn new(rules: Vec<Box<dyn Rule>>, parse_errors: bool) -> Self {
+        let mut dispatch: HashMap<(Target, String), Vec<usize>> = HashMap::new();
+        let mut wildcard: HashMap<Target, Vec<usize>> = HashMap::new();
+        for (index, rule) in rules.iter().enumerate() {
+            for Binding { target, resources } in &rule.meta().bindings {
+                for kind in resources {
+                    match kind.as_str() {
+                        "*" => wildcard.entry(*target).or_default().push(index),
+                        "@workload" => {
+                            for k in WORKLOAD_KINDS {
+                                dispatch.entry((*target, k.to_string())).or_default().push(index);
+                            }
+                        }
+                        k => dispatch.entry((*target, k.to_string())).or_default().push(index),
+                    }
+                }
+            }
+        }
+        for list in dispatch.values_mut().chain(wildcard.values_mut()) {
+            list.sort_unstable();
+            list.dedup();
+        }
+        Linter { rules, dispatch, wildcard, parse_errors }
+    }
+
+    /// The rules, in the order evaluations refer to them.
+    pub fn rules(&self) -> &[Box<dyn Rule>] {
+        &self.rules
+    }
+
+    /// Whether any rule is bound to a target (used to skip parsing what nobody reads).
+    fn wants(&self, target: Target) -> bool {
+        self.wildcard.contains_key(&target) || self.dispatch.keys().any(|(t, _)| *t == target)
+    }
+
+    /// Lint one file from its relative path and bytes.
+    pub fn lint(&self, path: &str, bytes: &[u8]) -> FileReport {
+        let kind = classify::by_path(path);
+        if kind == PathKind::Ignored {
+            return FileReport::default();
+        }
+        let text = match decode(bytes) {
+            Ok(text) => text,
+            Err(reason) => {
+                // Only files we would parse deserve a note; unreadable assets are just not text.
+                let note = (kind != PathKind::Text).then(|| Note { file: path.to_string(), reason });
+                return FileReport { note, ..FileReport::default() };
+            }
+        };
+        let source = SourceFile::new(path, text);
+        let mut report = FileReport { linted: true, ..FileReport::default() };
+        let syntax = match self.parse(&source, kind, &mut report) {
+            Some(syntax) => syntax,
+            None => Syntax::Text,
+        };
+        let file = FileContext { source: &source, syntax: &syntax };
+        let resources = self.model(&source, &syntax, report.target);
+        report.resources = resources.len();
+        for resource in &resources {
+            self.evaluate(resource, &file, &mut report);
+        }
+        if self.wants(Target::Text) {
+            let whole = Resource::bare(Target::Text, "file", source.path.clone(), Span::point(0), 0);
+            self.evaluate(&whole, &file, &mut report);
+        }
+        report
+    }
+
+    fn parse(&self, source: &SourceFile, kind: PathKind, report: &mut FileReport) -> Option<Syntax> {
+        let text = source.text.as_str();
+        let path = source.path.as_str();
+        let parsed = match kind {
+            PathKind::TerraformHcl | PathKind::TerraformVars => {
+                report.target = Some(Target::Terraform);
+                parse::hcl::parse(text).map(Syntax::Hcl)
+            }
+            PathKind::TerraformJson | PathKind::TerraformVarsJson => {
+                report.target = Some(Target::Terraform);
+                parse::json::parse(text).map(|doc| {
+                    if kind == PathKind::TerraformJson {
+                        Syntax::Hcl(parse::hcl::from_json(&doc.root))
+                    } else {
+                        Syntax::Json(doc)
+                    }
+                })
+            }
+            PathKind::Dockerfile => {
+                report.target = Some(Target::Dockerfile);
+                parse::dockerfile::parse(text).map(Syntax::Dockerfile)
+            }
+            PathKind::Dotenv => {
+                report.target = Some(Target::Dotenv);
+                parse::dotenv::parse(text).map(Syntax::Dotenv)
+            }
+            PathKind::Yaml | PathKind::Json => {
+                if classify::is_helm_template(path, text) {
+                    report.note = Some(Note {
+                        file: path.to_string(),
+                        reason: "Helm template: not evaluated until rendered".into(),
+                    });
+                    return None;
+                }
+                if !classify::may_be_infrastructure(path, text) {
+                    return None;
+                }
+                let parsed = if kind == PathKind::Yaml {
+                    parse::yaml::parse(text).map(Syntax::Yaml)
+                } else {
+                    parse::json::parse(text).map(Syntax::Json)
+                };
+                match parsed {
+                    Ok(syntax) => {
+                        report.target = classify::by_content(path, syntax.documents());
+                        return report.target.map(|_| syntax);
+                    }
+                    Err(error) if classify::has_template_actions(text) => {
+                        report.note = Some(Note {
+                            file: path.to_string(),
+                            reason: format!("templated YAML that does not parse before rendering ({error})"),
+                        });
+                        return None;
+                    }
+                    // A YAML file that does not parse is worth reporting only when it is
+                    // one of the formats we lint; otherwise it is someone else's data.
+                    Err(error) if looks_like_infrastructure(path, text) => Err(error),
+                    Err(_) => return None,
+                }
+            }
+            PathKind::Text | PathKind::Ignored => return None,
+        };
+        match parsed {
+            Ok(syntax) => Some(syntax),
+            Err(error) => {
+                if self.parse_errors {
+                    report.findings.push(parse_finding(source, report.target, &error));
+                }
+                report.target = None;
+                None
+            }
+        }
+    }
+
+    fn model<'a>(&self, source: &SourceFile, syntax: &'a Syntax, target: Option<Target>) -> Vec<Resource<'a>> {
+        match (target, syntax) {
+            (Some(Target::Terraform), Syntax::Hcl(file)) => model::terraform::resources(file),
+            (Some(Target::Kubernetes), s) => model::kubernetes::resources(s.documents()),
+            (Some(Target::Cloudformation), s) => model::cloudformation::resources(s.documents()),
+            (Some(Target::Compose), s) => model::compose::resources(s.documents()),
+            (Some(Target::GithubActions), s) => {
+                model::github_actions::resources(s.documents(), classify::is_action_file(&source.path))
+            }
+            (Some(Target::Dockerfile), Syntax::Dockerfile(df)) => model::dockerfile::resources(df),
+            (Some(Target::Dotenv), Syntax::Dotenv(env)) => model::dotenv::resources(env),
+            _ => Vec::new(),
+        }
+    }
+
+    fn evaluate(&self, resource: &Resource<'_>, file: &FileContext<'_>, report: &mut FileReport) {
+        let exact = self.dispatch.get(&(resource.target, resource.kind.clone()));
+        let any = self.wildcard.get(&resource.target);
+        let indices = exact.into_iter().flatten().chain(any.into_iter().flatten());
+        for &index in indices {
+            let Some(rule) = self.rules.get(index) else { continue };
+            let mut outcome = Outcome::default();
+            rule.check(resource, file, &mut outcome);
+            let result = outcome.result();
+            report.evaluations.push(Evaluation { rule: index, resource: resource.address.clone(), result });
+            let meta = rule.meta();
+            for violation in outcome.violations {
+                let span = clamp(violation.span, &file.source.text);
+                report.findings.push(Finding {
+                    rule: meta.id.clone(),
+                    severity: violation.severity.unwrap_or(meta.severity),
+                    message: violation.message,
+                    file: file.source.path.clone(),
+                    span,
+                    start: file.source.location(span.start),
+                    end: file.source.location(span.end),
+                    resource: (resource.target != Target::Text).then(|| resource.address.clone()),
+                    snippet: snippet(file.source, span, &violation.redact),
+                    redact: violation.redact,
+                    suppressed: None,
+                });
+            }
+        }
+    }
+}
+
+/// Whether an unparsable YAML/JSON file was meant to be one of the linted formats.
+fn looks_like_infrastructure(path: &str, text: &str) -> bool {
+    classify::is_workflow_path(path)
+        || classify::is_action_file(path)
+        || classify::is_compose_name(path)
+        || (text.contains("apiVersion:") && text.contains("kind:"))
+        || text.contains("AWSTemplateFormatVersion")
+}
+
+fn parse_finding(source: &SourceFile, target: Option<Target>, error: &ParseError) -> Finding {
+    let span = clamp(error.span, &source.text);
+    let what = target.map_or("file", Target::as_str);
+    Finding {
+        rule: PARSE_RULE_ID.into(),
+        severity: Severity::High,
+        message: format!("cannot parse {what}: {}", error.message),
+        file: source.path.clone(),
+        span,
+        start: source.location(span.start),
+        end: source.location(span.end),
+        resource: None,
+        redact: Vec::new(),
+        snippet: snippet(source, span, &[]),
+        suppressed: None,
+    }
+}
+
+/// Decode bytes as UTF-8 text, or say why they are not text.
+fn decode(bytes: &[u8]) -> Result<String, String> {
+    let head = &bytes[..bytes.len().min(8192)];
+    if head.starts_with(&[0xFF, 0xFE]) || head.starts_with(&[0xFE, 0xFF]) {
+        return Err("UTF-16 text is not supported: convert the file to UTF-8".into());
+    }
+    if head.contains(&0) {
+        return Err("binary content".into());
+    }
+    match std::str::from_utf8(bytes) {
+        Ok(text) => Ok(text.to_string()),
+        Err(error) => Err(format!("not valid UTF-8 (at byte {})", error.valid_up_to())),
+    }
+}
+
+fn clamp(span: Span, text: &str) -> Span {
+    let mut start = span.start.min(text.len());
+    let mut end = span.end.min(text.len()).max(start);
+    while !text.is_char_boundary(start) {
+        start -= 1;
+    }
+    while !text.is_char_boundary(end) {
+        end += 1;
+    }
+    Span::new(start, end)
+}
+
+/// The first line of the span, secrets masked and whitespace folded: part of the fingerprint.
+fn snippet(source: &SourceFile, span: Span, redact: &[Span]) -> String {
+    let line = source.lines.line_of(span.start);
+    let line_span = source.lines.line_span(&source.text, line);
+    let from = span.start.max(line_span.start);
+    let to = if span.end > from { span.end.min(line_span.end) } else { line_span.end };
+    let mut text = source.slice(Span::new(from, to)).to_string();
+    if text.trim().is_empty() {
+        text = source.slice(line_span).to_string();
+    }
+    let mut masked = text.clone();
+    for secret in redact {
+        let secret_text = source.slice(*secret);
+        if !secret_text.is_empty() {
+            masked = masked.replace(secret_text, &mask_secret(secret_text));
+        }
+    }
+    masked.split_whitespace().collect::<Vec<_>>().join(" ")
+}
