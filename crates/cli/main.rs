@@ -1,2 +1,88 @@
-//! The trustlint command line.
-fn main() {}
+//! The trustlint command line: argument parsing, the walk, rendering and exit codes. The
+//! linting itself lives in `trustlint-engine` and the rules in `trustlint-rules`.
+
+mod args;
+mod config;
+mod lint;
+mod render;
+mod rules;
+mod select;
+mod walk;
+
+use std::io::Write;
+use std::process::ExitCode;
+
+use clap::Parser;
+
+/// Exit codes (DESIGN.md §5).
+pub mod exit {
+    /// Nothing at or above `--fail-on`.
+    pub const CLEAN: u8 = 0;
+    /// Findings at or above `--fail-on`.
+    pub const FINDINGS: u8 = 1;
+    /// Usage, configuration, policy or internal error.
+    pub const ERROR: u8 = 2;
+}
+
+fn main() -> ExitCode {
+    let cli = match args::Cli::try_parse() {
+        Ok(cli) => cli,
+        Err(error) => {
+            let code = if error.use_stderr() { exit::ERROR } else { exit::CLEAN };
+            let _ = error.print();
+            return ExitCode::from(code);
+        }
+    };
+    // A bug must surface as an error with exit code 2, never as a bare abort.
+    let outcome = std::panic::catch_unwind(move || match cli.command {
+        args::Command::Lint(args) => lint::run(&args),
+        args::Command::Rules(args) => rules::list(&args),
+        args::Command::Explain(args) => rules::explain(&args),
+    });
+    match outcome {
+        Ok(Ok(code)) => ExitCode::from(code),
+        Ok(Err(error)) => {
+            if is_broken_pipe(&error) {
+                return ExitCode::from(exit::CLEAN);
+            }
+            let _ = writeln!(std::io::stderr(), "{:?}", miette::Report::new(CliError(error)));
+            ExitCode::from(exit::ERROR)
+        }
+        Err(_) => {
+            let _ = writeln!(
+                std::io::stderr(),
+                "trustlint: internal error (please report it); see the message above"
+            );
+            ExitCode::from(exit::ERROR)
+        }
+    }
+}
+
+/// An error from the CLI edge, shown through miette; configuration errors keep their labels.
+#[derive(Debug)]
+struct CliError(anyhow::Error);
+
+impl std::fmt::Display for CliError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{:#}", self.0)
+    }
+}
+
+impl std::error::Error for CliError {}
+
+impl miette::Diagnostic for CliError {
+    fn source_code(&self) -> Option<&dyn miette::SourceCode> {
+        self.0.downcast_ref::<config::ConfigError>().and_then(miette::Diagnostic::source_code)
+    }
+
+    fn labels(&self) -> Option<Box<dyn Iterator<Item = miette::LabeledSpan> + '_>> {
+        self.0.downcast_ref::<config::ConfigError>().and_then(miette::Diagnostic::labels)
+    }
+}
+
+/// Whether an error is a closed standard output (`trustlint lint . | head`).
+fn is_broken_pipe(error: &anyhow::Error) -> bool {
+    error.chain().any(|cause| {
+        cause.downcast_ref::<std::io::Error>().is_some_and(|io| io.kind() == std::io::ErrorKind::BrokenPipe)
+    })
+}

@@ -181,7 +181,10 @@ fn is_cloudformation(doc: &Node) -> bool {
     }
     doc.get("Resources").is_some_and(|resources| {
         resources.entries().iter().any(|e| {
-            e.value.get("Type").and_then(Node::as_str).is_some_and(|t| t.starts_with("AWS::") || t.starts_with("Custom::"))
+            e.value
+                .get("Type")
+                .and_then(Node::as_str)
+                .is_some_and(|t| t.starts_with("AWS::") || t.starts_with("Custom::"))
         })
     })
 }
@@ -209,7 +212,9 @@ fn is_workflow(doc: &Node) -> bool {
     }
     doc.get("jobs").is_some_and(|jobs| {
         jobs.entries().iter().any(|j| {
-            j.value.get("runs-on").is_some() || j.value.get("steps").is_some() || j.value.get("uses").is_some()
+            j.value.get("runs-on").is_some()
+                || j.value.get("steps").is_some()
+                || j.value.get("uses").is_some()
         })
     })
 }
@@ -262,10 +267,8 @@ mod tests {
         let cfn = map(vec![("AWSTemplateFormatVersion", s("2010-09-09"))]);
         assert_eq!(by_content("t.yaml", &[cfn]), Some(Target::Cloudformation));
 
-        let cfn_bare = map(vec![(
-            "Resources",
-            map(vec![("Bucket", map(vec![("Type", s("AWS::S3::Bucket"))]))]),
-        )]);
+        let cfn_bare =
+            map(vec![("Resources", map(vec![("Bucket", map(vec![("Type", s("AWS::S3::Bucket"))]))]))]);
         assert_eq!(by_content("t.json", &[cfn_bare]), Some(Target::Cloudformation));
 
         let compose = map(vec![("services", map(vec![("web", map(vec![("image", s("nginx"))]))]))]);
@@ -276,7 +279,10 @@ mod tests {
             ("on", s("push")),
             ("jobs", map(vec![("build", map(vec![("runs-on", s("ubuntu-latest"))]))])),
         ]);
-        assert_eq!(by_content("ci/templates/build.yml", std::slice::from_ref(&wf)), Some(Target::GithubActions));
+        assert_eq!(
+            by_content("ci/templates/build.yml", std::slice::from_ref(&wf)),
+            Some(Target::GithubActions)
+        );
         assert_eq!(by_content(".github/workflows/ci.yml", &[wf]), Some(Target::GithubActions));
 
         // Look-alikes: plain YAML that is none of them.

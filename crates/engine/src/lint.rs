@@ -24,12 +24,13 @@ pub fn parse_rule_meta() -> RuleMeta {
         severity: Severity::High,
         criteria: vec!["CC7.1".into()],
         help: "Fix the syntax error: until the file parses, no rule can judge it.".into(),
-        description: "## What it checks\nEvery file trustlint recognises (Terraform, YAML, JSON, Dockerfile, \
+        description:
+            "## What it checks\nEvery file trustlint recognises (Terraform, YAML, JSON, Dockerfile, \
 dotenv) must parse. A file that does not is reported at the error's location and the scan goes on.\n\n\
 ## Why it matters (CC7.1)\nA configuration that cannot be read cannot be evaluated: its controls are \
 unverified, and the tools that deploy it will usually reject it too.\n\n## Fix\nCorrect the syntax \
 at the reported line, or exclude the file if it is not configuration (for example a template)."
-            .into(),
+                .into(),
         references: References::default(),
         bindings: Vec::new(),
     }
@@ -70,6 +71,10 @@ pub struct FileReport {
     pub note: Option<Note>,
     /// Whether the file was read at all (false for lock files and other ignored files).
     pub linted: bool,
+    /// The path as shown in findings.
+    pub path: String,
+    /// The file, kept when it has findings so renderers can show source excerpts.
+    pub source: Option<SourceFile>,
 }
 
 /// The rules to run, indexed by target and resource type.
@@ -132,7 +137,7 @@ impl Linter {
             }
         };
         let source = SourceFile::new(path, text);
-        let mut report = FileReport { linted: true, ..FileReport::default() };
+        let mut report = FileReport { linted: true, path: path.to_string(), ..FileReport::default() };
         let syntax = match self.parse(&source, kind, &mut report) {
             Some(syntax) => syntax,
             None => Syntax::Text,
@@ -146,6 +151,10 @@ impl Linter {
         if self.wants(Target::Text) {
             let whole = Resource::bare(Target::Text, "file", source.path.clone(), Span::point(0), 0);
             self.evaluate(&whole, &file, &mut report);
+        }
+        drop(resources);
+        if !report.findings.is_empty() {
+            report.source = Some(source);
         }
         report
     }
@@ -224,7 +233,12 @@ impl Linter {
         }
     }
 
-    fn model<'a>(&self, source: &SourceFile, syntax: &'a Syntax, target: Option<Target>) -> Vec<Resource<'a>> {
+    fn model<'a>(
+        &self,
+        source: &SourceFile,
+        syntax: &'a Syntax,
+        target: Option<Target>,
+    ) -> Vec<Resource<'a>> {
         match (target, syntax) {
             (Some(Target::Terraform), Syntax::Hcl(file)) => model::terraform::resources(file),
             (Some(Target::Kubernetes), s) => model::kubernetes::resources(s.documents()),

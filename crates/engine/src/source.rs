@@ -3,7 +3,7 @@
 use crate::span::{LineIndex, Location, Span};
 
 /// One file as read from disk: text (BOM removed), relative path and line index.
-#[derive(Debug)]
+#[derive(Debug, Clone)]
 pub struct SourceFile {
     /// Path relative to the scan root, with `/` separators.
     pub path: String,

@@ -10,7 +10,8 @@ pub fn resources(documents: &[Node]) -> Vec<Resource<'_>> {
         let Some(resources) = doc.get("Resources") else { continue };
         for entry in resources.entries() {
             let Some(kind) = entry.value.get("Type").and_then(Node::as_str) else { continue };
-            let mut resource = Resource::tree(Target::Cloudformation, kind, entry.key.clone(), entry.key_span, &entry.value);
+            let mut resource =
+                Resource::tree(Target::Cloudformation, kind, entry.key.clone(), entry.key_span, &entry.value);
             resource.index = index;
             out.push(resource);
         }

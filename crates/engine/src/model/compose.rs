@@ -8,8 +8,13 @@ pub fn resources(documents: &[Node]) -> Vec<Resource<'_>> {
     for (index, doc) in documents.iter().enumerate() {
         let Some(services) = doc.get("services") else { continue };
         for entry in services.entries() {
-            let mut resource =
-                Resource::tree(Target::Compose, "service", format!("services.{}", entry.key), entry.key_span, &entry.value);
+            let mut resource = Resource::tree(
+                Target::Compose,
+                "service",
+                format!("services.{}", entry.key),
+                entry.key_span,
+                &entry.value,
+            );
             resource.index = index;
             out.push(resource);
         }
