@@ -88,13 +88,45 @@ pub trait Rule: Send + Sync {
     fn check(&self, resource: &Resource<'_>, file: &FileContext<'_>, out: &mut Outcome);
 }
 
-/// The file a resource came from, for rules that need more than the resource.
+/// The file a resource came from, and the other resources it may be related to.
 #[derive(Debug, Clone, Copy)]
 pub struct FileContext<'a> {
     /// The file.
     pub source: &'a SourceFile,
     /// Its parsed syntax.
     pub syntax: &'a Syntax,
+    /// Every resource evaluated together with this one (a Terraform module, a directory of
+    /// manifests), for relations.
+    pub scope: &'a Scope<'a>,
+}
+
+/// Resources evaluated together, indexed by target and type for relations.
+#[derive(Debug, Default)]
+pub struct Scope<'a> {
+    resources: &'a [Resource<'a>],
+    by_kind: std::collections::HashMap<(Target, &'a str), Vec<usize>>,
+}
+
+impl<'a> Scope<'a> {
+    /// Index the resources.
+    pub fn new(resources: &'a [Resource<'a>]) -> Self {
+        let mut by_kind: std::collections::HashMap<(Target, &'a str), Vec<usize>> = std::collections::HashMap::new();
+        for (index, resource) in resources.iter().enumerate() {
+            by_kind.entry((resource.target, resource.kind.as_str())).or_default().push(index);
+        }
+        Scope { resources, by_kind }
+    }
+
+    /// Every resource.
+    pub fn resources(&self) -> &'a [Resource<'a>] {
+        self.resources
+    }
+
+    /// The resources of one target and type.
+    pub fn of_kind(&self, target: Target, kind: &str) -> impl Iterator<Item = &'a Resource<'a>> + '_ {
+        let resources = self.resources;
+        self.by_kind.get(&(target, kind)).into_iter().flatten().filter_map(move |&i| resources.get(i))
+    }
 }
 
 /// One failure of a rule on a resource.

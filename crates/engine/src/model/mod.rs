@@ -94,6 +94,8 @@ pub struct Resource<'a> {
     pub pod_spec: Option<&'a Node>,
     /// Index of the document in a multi-document file, or of the stage in a Dockerfile.
     pub index: usize,
+    /// Index of the file among those evaluated together (see `rule::Scope`).
+    pub file: usize,
 }
 
 impl<'a> Resource<'a> {
@@ -113,6 +115,7 @@ impl<'a> Resource<'a> {
             body: Some(body),
             pod_spec: None,
             index: 0,
+            file: 0,
         }
     }
 
@@ -132,6 +135,7 @@ impl<'a> Resource<'a> {
             body: None,
             pod_spec: None,
             index,
+            file: 0,
         }
     }
 }
