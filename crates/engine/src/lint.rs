@@ -8,7 +8,7 @@ use crate::document::Syntax;
 use crate::finding::{Finding, Severity, mask_secret};
 use crate::model;
 use crate::parse::{self, ParseError};
-use crate::rule::{Binding, CheckResult, FileContext, Outcome, References, Rule, RuleMeta, WORKLOAD_KINDS};
+use crate::rule::{Binding, CheckResult, FileContext, Outcome, References, Rule, RuleMeta, Scope, WORKLOAD_KINDS};
 use crate::{Resource, SourceFile, Span, Target};
 
 /// The id of the finding reported for a file that cannot be parsed.
@@ -124,39 +124,74 @@ impl Linter {
 
     /// Lint one file from its relative path and bytes.
     pub fn lint(&self, path: &str, bytes: &[u8]) -> FileReport {
+        self.lint_unit(vec![(path.to_string(), bytes.to_vec())]).pop().unwrap_or_default()
+    }
+
+    /// Lint files that are evaluated together (a Terraform module, a directory of manifests):
+    /// relations see every resource of the unit. Reports come back in the input order.
+    pub fn lint_unit(&self, files: Vec<(String, Vec<u8>)>) -> Vec<FileReport> {
+        let mut reports = Vec::with_capacity(files.len());
+        let mut parsed: Vec<Option<(SourceFile, Syntax)>> = Vec::with_capacity(files.len());
+        for (path, bytes) in files {
+            let (report, file) = self.read(&path, &bytes);
+            reports.push(report);
+            parsed.push(file);
+        }
+        let mut resources = Vec::new();
+        for (index, file) in parsed.iter().enumerate() {
+            let Some((source, syntax)) = file else { continue };
+            let Some(report) = reports.get_mut(index) else { continue };
+            let modelled = self.model(source, syntax, report.target);
+            report.resources = modelled.len();
+            resources.extend(modelled.into_iter().map(|mut r| {
+                r.file = index;
+                r
+            }));
+        }
+        let scope = Scope::new(&resources);
+        for resource in scope.resources() {
+            let Some(Some((source, syntax))) = parsed.get(resource.file) else { continue };
+            let Some(report) = reports.get_mut(resource.file) else { continue };
+            let file = FileContext { source, syntax, scope: &scope };
+            self.evaluate(resource, &file, report);
+        }
+        if self.wants(Target::Text) {
+            for (index, file) in parsed.iter().enumerate() {
+                let Some((source, syntax)) = file else { continue };
+                let Some(report) = reports.get_mut(index) else { continue };
+                let whole = Resource::bare(Target::Text, "file", source.path.clone(), Span::point(0), 0);
+                let file = FileContext { source, syntax, scope: &scope };
+                self.evaluate(&whole, &file, report);
+            }
+        }
+        drop(scope);
+        drop(resources);
+        for (report, file) in reports.iter_mut().zip(parsed) {
+            if !report.findings.is_empty() {
+                report.source = file.map(|(source, _)| source);
+            }
+        }
+        reports
+    }
+
+    /// Classify, decode and parse one file.
+    fn read(&self, path: &str, bytes: &[u8]) -> (FileReport, Option<(SourceFile, Syntax)>) {
         let kind = classify::by_path(path);
         if kind == PathKind::Ignored {
-            return FileReport::default();
+            return (FileReport { path: path.to_string(), ..FileReport::default() }, None);
         }
         let text = match decode(bytes) {
             Ok(text) => text,
             Err(reason) => {
                 // Only files we would parse deserve a note; unreadable assets are just not text.
                 let note = (kind != PathKind::Text).then(|| Note { file: path.to_string(), reason });
-                return FileReport { note, ..FileReport::default() };
+                return (FileReport { note, path: path.to_string(), ..FileReport::default() }, None);
             }
         };
         let source = SourceFile::new(path, text);
         let mut report = FileReport { linted: true, path: path.to_string(), ..FileReport::default() };
-        let syntax = match self.parse(&source, kind, &mut report) {
-            Some(syntax) => syntax,
-            None => Syntax::Text,
-        };
-        let file = FileContext { source: &source, syntax: &syntax };
-        let resources = self.model(&source, &syntax, report.target);
-        report.resources = resources.len();
-        for resource in &resources {
-            self.evaluate(resource, &file, &mut report);
-        }
-        if self.wants(Target::Text) {
-            let whole = Resource::bare(Target::Text, "file", source.path.clone(), Span::point(0), 0);
-            self.evaluate(&whole, &file, &mut report);
-        }
-        drop(resources);
-        if !report.findings.is_empty() {
-            report.source = Some(source);
-        }
-        report
+        let syntax = self.parse(&source, kind, &mut report).unwrap_or(Syntax::Text);
+        (report, Some((source, syntax)))
     }
 
     fn parse(&self, source: &SourceFile, kind: PathKind, report: &mut FileReport) -> Option<Syntax> {

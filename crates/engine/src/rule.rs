@@ -104,15 +104,16 @@ pub struct FileContext<'a> {
 #[derive(Debug, Default)]
 pub struct Scope<'a> {
     resources: &'a [Resource<'a>],
-    by_kind: std::collections::HashMap<(Target, &'a str), Vec<usize>>,
+    by_kind: std::collections::HashMap<Target, std::collections::HashMap<&'a str, Vec<usize>>>,
 }
 
 impl<'a> Scope<'a> {
     /// Index the resources.
     pub fn new(resources: &'a [Resource<'a>]) -> Self {
-        let mut by_kind: std::collections::HashMap<(Target, &'a str), Vec<usize>> = std::collections::HashMap::new();
+        let mut by_kind: std::collections::HashMap<Target, std::collections::HashMap<&'a str, Vec<usize>>> =
+            std::collections::HashMap::new();
         for (index, resource) in resources.iter().enumerate() {
-            by_kind.entry((resource.target, resource.kind.as_str())).or_default().push(index);
+            by_kind.entry(resource.target).or_default().entry(resource.kind.as_str()).or_default().push(index);
         }
         Scope { resources, by_kind }
     }
@@ -123,9 +124,11 @@ impl<'a> Scope<'a> {
     }
 
     /// The resources of one target and type.
-    pub fn of_kind(&self, target: Target, kind: &str) -> impl Iterator<Item = &'a Resource<'a>> + '_ {
+    pub fn of_kind(&self, target: Target, kind: &str) -> impl Iterator<Item = &'a Resource<'a>> + use<'_, 'a> {
         let resources = self.resources;
-        self.by_kind.get(&(target, kind)).into_iter().flatten().filter_map(move |&i| resources.get(i))
+        let indices: &[usize] =
+            self.by_kind.get(&target).and_then(|kinds| kinds.get(kind)).map_or(&[], Vec::as_slice);
+        indices.iter().filter_map(move |&i| resources.get(i))
     }
 }
 
