@@ -17,6 +17,7 @@
 pub mod classify;
 pub mod document;
 pub mod finding;
+pub mod image;
 pub mod lint;
 pub mod model;
 pub mod parse;
