@@ -53,7 +53,11 @@ fn exit_codes() {
     assert_eq!(code(&run_in(dir.path(), &["lint", "."])), 1, "findings fail the run");
     assert_eq!(code(&run_in(dir.path(), &["lint", ".", "--fail-on", "critical"])), 1);
     assert_eq!(code(&run_in(dir.path(), &["lint", ".", "--fail-on", "never"])), 0);
-    assert_eq!(code(&run_in(dir.path(), &["lint", "docker-compose.yml", "--fail-on", "critical"])), 0, "high < critical");
+    assert_eq!(
+        code(&run_in(dir.path(), &["lint", "docker-compose.yml", "--fail-on", "critical"])),
+        0,
+        "high < critical"
+    );
     let clean = tempfile::tempdir().expect("tempdir");
     write(clean.path(), "notes.txt", "nothing to see\n");
     assert_eq!(code(&run_in(clean.path(), &["lint"])), 0);
@@ -144,7 +148,11 @@ fn config_file_selects_and_errors_point_at_the_line() {
 
     write(dir.path(), "trustlint.toml", "[lint]\nselect = [\"TL-K8S\"]\nfail-on = \"critical\"\n");
     assert_eq!(code(&run_in(dir.path(), &["lint", "."])), 1);
-    assert_eq!(code(&run_in(dir.path(), &["lint", ".", "--select", "TL-COMPOSE"])), 0, "high < critical from config");
+    assert_eq!(
+        code(&run_in(dir.path(), &["lint", ".", "--select", "TL-COMPOSE"])),
+        0,
+        "high < critical from config"
+    );
 }
 
 #[test]
@@ -155,8 +163,8 @@ fn malformed_files_are_reported_and_the_scan_goes_on() {
     assert_eq!(code(&output), 1);
     let found = triples(&json(&output));
     let rules: Vec<&str> = found.iter().map(|t| t.0.as_str()).collect();
-    assert_eq!(rules, ["TL-COMPOSE-002", "TL-PARSE-001", "TL-K8S-001"]);
-    assert_eq!(found[1].1, "k8s/broken.yaml");
+    assert_eq!(rules, ["TL-COMPOSE-002", "TL-K8S-001", "TL-PARSE-001"]);
+    assert_eq!((found[2].1.as_str(), found[2].2), ("k8s/broken.yaml", 3));
     // Parse failures alone fail the run unless allowed.
     let only_broken = run_in(dir.path(), &["lint", "k8s/broken.yaml"]);
     assert_eq!(code(&only_broken), 1);
@@ -182,7 +190,8 @@ fn output_file_is_written_whole() {
     let output = run_in(dir.path(), &["lint", ".", "--format", "json", "--output", "reports/out.json"]);
     assert_eq!(code(&output), 1);
     assert!(output.stdout.is_empty());
-    let written: serde_json::Value = serde_json::from_slice(&std::fs::read(&out).expect("written")).expect("json");
+    let written: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(&out).expect("written")).expect("json");
     assert_eq!(written["summary"]["findings"], 2);
     let leftovers: Vec<_> = std::fs::read_dir(out.parent().expect("parent"))
         .expect("list")
@@ -221,7 +230,18 @@ fn rules_and_explain() {
     let listing = json(&run_in(&root(), &["rules", "--format", "json"]));
     let rules = listing.as_array().expect("array");
     let k8s = rules.iter().find(|r| r["id"] == "TL-K8S-001").expect("listed");
-    for key in ["id", "name", "title", "severity", "criteria", "platform", "targets", "resources", "references", "description"] {
+    for key in [
+        "id",
+        "name",
+        "title",
+        "severity",
+        "criteria",
+        "platform",
+        "targets",
+        "resources",
+        "references",
+        "description",
+    ] {
         assert!(!k8s[key].is_null(), "{key} present");
     }
     assert_eq!(k8s["platform"], "k8s");

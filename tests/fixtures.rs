@@ -6,6 +6,8 @@
 //! trailing comment is impossible, such as Dockerfile instructions); or a sidecar file
 //! `<file>.expect` with `<line> <RULE-ID>` lines (JSON, block scalars).
 
+#![allow(clippy::panic)] // test code: a panic is a test failure
+
 mod support;
 
 use std::collections::BTreeSet;
@@ -36,7 +38,8 @@ fn ids_after<'a>(line: &'a str, marker: &str) -> Vec<&'a str> {
     let mut ids = Vec::new();
     let mut rest = line;
     while let Some(pos) = rest.find(marker) {
-        let boundary = pos == 0 || !rest.as_bytes()[pos - 1].is_ascii_alphanumeric() && rest.as_bytes()[pos - 1] != b'-';
+        let boundary =
+            pos == 0 || !rest.as_bytes()[pos - 1].is_ascii_alphanumeric() && rest.as_bytes()[pos - 1] != b'-';
         let after = &rest[pos + marker.len()..];
         if boundary {
             for word in after.split(|c: char| c == ',' || c.is_whitespace()).filter(|w| !w.is_empty()) {
@@ -60,7 +63,10 @@ fn expectations(path: &Path) -> Vec<Expectation> {
         let text = std::fs::read_to_string(path).expect("sidecar readable");
         for line in text.lines().filter(|l| !l.trim().is_empty() && !l.trim_start().starts_with('#')) {
             let mut parts = line.split_whitespace();
-            let number: u64 = parts.next().and_then(|n| n.parse().ok()).unwrap_or_else(|| panic!("{file}: bad line `{line}`"));
+            let number: u64 = parts
+                .next()
+                .and_then(|n| n.parse().ok())
+                .unwrap_or_else(|| panic!("{file}: bad line `{line}`"));
             for id in parts {
                 out.push((id.to_string(), target.to_string(), number));
             }
@@ -83,7 +89,12 @@ fn expectations(path: &Path) -> Vec<Expectation> {
 fn rule_ids() -> Vec<String> {
     let output = run_in(&root(), &["rules", "--format", "json"]);
     assert_eq!(code(&output), 0);
-    json(&output).as_array().expect("array").iter().map(|r| r["id"].as_str().expect("id").to_string()).collect()
+    json(&output)
+        .as_array()
+        .expect("array")
+        .iter()
+        .map(|r| r["id"].as_str().expect("id").to_string())
+        .collect()
 }
 
 #[test]
@@ -102,8 +113,11 @@ fn every_rule_has_failing_and_passing_fixtures_and_finds_exactly_what_is_annotat
         let mut expected: BTreeSet<Expectation> = BTreeSet::new();
         let mut failing = 0;
         let mut passing = 0;
-        let sidecars: BTreeSet<String> =
-            files.iter().map(|f| rel(f)).filter_map(|f| f.strip_suffix(".expect").map(str::to_string)).collect();
+        let sidecars: BTreeSet<String> = files
+            .iter()
+            .map(|f| rel(f))
+            .filter_map(|f| f.strip_suffix(".expect").map(str::to_string))
+            .collect();
         for file in &files {
             let annotations = expectations(file);
             let name = rel(file);
@@ -127,9 +141,14 @@ fn every_rule_has_failing_and_passing_fixtures_and_finds_exactly_what_is_annotat
             problems.push(format!("{id}: no passing fixture (a file without annotations)"));
         }
         let dir_arg = rel(&dir);
-        let output = run_in(&root(), &["lint", &dir_arg, "--select", &id, "--format", "json", "--fail-on", "never"]);
+        let output =
+            run_in(&root(), &["lint", &dir_arg, "--select", &id, "--format", "json", "--fail-on", "never"]);
         if code(&output) != 0 {
-            problems.push(format!("{id}: exit code {} ({})", code(&output), String::from_utf8_lossy(&output.stderr)));
+            problems.push(format!(
+                "{id}: exit code {} ({})",
+                code(&output),
+                String::from_utf8_lossy(&output.stderr)
+            ));
             continue;
         }
         let found: BTreeSet<Expectation> = triples(&json(&output)).into_iter().collect();

@@ -1,4 +1,5 @@
 //! Shared helpers of the end-to-end tests: run the built binary and read its JSON.
+#![allow(clippy::panic)] // test support: a panic is a test failure
 #![allow(dead_code)]
 
 use std::path::{Path, PathBuf};

@@ -8,7 +8,9 @@ use crate::document::Syntax;
 use crate::finding::{Finding, Severity, mask_secret};
 use crate::model;
 use crate::parse::{self, ParseError};
-use crate::rule::{Binding, CheckResult, FileContext, Outcome, References, Rule, RuleMeta, Scope, WORKLOAD_KINDS};
+use crate::rule::{
+    Binding, CheckResult, FileContext, Outcome, References, Rule, RuleMeta, Scope, WORKLOAD_KINDS,
+};
 use crate::{Resource, SourceFile, Span, Target};
 
 /// The id of the finding reported for a file that cannot be parsed.
@@ -260,7 +262,7 @@ impl Linter {
             Ok(syntax) => Some(syntax),
             Err(error) => {
                 if self.parse_errors {
-                    report.findings.push(parse_finding(source, report.target, &error));
+                    report.findings.push(parse_finding(source, kind, &error));
                 }
                 report.target = None;
                 None
@@ -328,9 +330,24 @@ fn looks_like_infrastructure(path: &str, text: &str) -> bool {
         || text.contains("AWSTemplateFormatVersion")
 }
 
-fn parse_finding(source: &SourceFile, target: Option<Target>, error: &ParseError) -> Finding {
-    let span = clamp(error.span, &source.text);
-    let what = target.map_or("file", Target::as_str);
+fn parse_finding(source: &SourceFile, kind: PathKind, error: &ParseError) -> Finding {
+    let mut span = clamp(error.span, &source.text);
+    // Errors found at the end of input (an unclosed bracket) point at the last character
+    // written, not at the empty line after it.
+    let last = source.text.trim_end().len();
+    if span.start >= last && last > 0 {
+        let start = source.text[..last].char_indices().next_back().map_or(0, |(i, _)| i);
+        span = Span::new(start, last);
+    }
+    let what = match kind {
+        PathKind::TerraformHcl | PathKind::TerraformVars => "Terraform",
+        PathKind::TerraformJson | PathKind::TerraformVarsJson => "Terraform JSON",
+        PathKind::Dockerfile => "Dockerfile",
+        PathKind::Dotenv => "dotenv file",
+        PathKind::Yaml => "YAML",
+        PathKind::Json => "JSON",
+        PathKind::Text | PathKind::Ignored => "file",
+    };
     Finding {
         rule: PARSE_RULE_ID.into(),
         severity: Severity::High,

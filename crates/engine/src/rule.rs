@@ -113,7 +113,12 @@ impl<'a> Scope<'a> {
         let mut by_kind: std::collections::HashMap<Target, std::collections::HashMap<&'a str, Vec<usize>>> =
             std::collections::HashMap::new();
         for (index, resource) in resources.iter().enumerate() {
-            by_kind.entry(resource.target).or_default().entry(resource.kind.as_str()).or_default().push(index);
+            by_kind
+                .entry(resource.target)
+                .or_default()
+                .entry(resource.kind.as_str())
+                .or_default()
+                .push(index);
         }
         Scope { resources, by_kind }
     }
@@ -124,7 +129,11 @@ impl<'a> Scope<'a> {
     }
 
     /// The resources of one target and type.
-    pub fn of_kind(&self, target: Target, kind: &str) -> impl Iterator<Item = &'a Resource<'a>> + use<'_, 'a> {
+    pub fn of_kind(
+        &self,
+        target: Target,
+        kind: &str,
+    ) -> impl Iterator<Item = &'a Resource<'a>> + use<'_, 'a> {
         let resources = self.resources;
         let indices: &[usize] =
             self.by_kind.get(&target).and_then(|kinds| kinds.get(kind)).map_or(&[], Vec::as_slice);

@@ -171,7 +171,7 @@ mod tests {
         let file = hcl::parse(text).expect("parses");
         let source = SourceFile::new("main.tf", text);
         let syntax = Syntax::Text;
-        let ctx = FileContext { source: &source, syntax: &syntax };
+        let ctx = FileContext { source: &source, syntax: &syntax, scope: &Default::default() };
         terraform::resources(&file)
             .iter()
             .map(|r| {
@@ -247,7 +247,7 @@ resource "aws_neptune_cluster" "graph" {
         let source = SourceFile::new("template.yaml", text.as_str());
         let syntax = Syntax::Text;
         let mut out = Outcome::default();
-        check(&resource, &FileContext { source: &source, syntax: &syntax }, &mut out);
+        check(&resource, &FileContext { source: &source, syntax: &syntax, scope: &Default::default() }, &mut out);
         out.result()
     }
 
@@ -287,7 +287,7 @@ resource "aws_neptune_cluster" "graph" {
         let source = SourceFile::new("template.yaml", "");
         let syntax = Syntax::Text;
         let mut out = Outcome::default();
-        check(&resource, &FileContext { source: &source, syntax: &syntax }, &mut out);
+        check(&resource, &FileContext { source: &source, syntax: &syntax, scope: &Default::default() }, &mut out);
         assert_eq!(out.result(), CheckResult::Unknown);
     }
 }

@@ -293,7 +293,7 @@ mod tests {
         let file = hcl::parse(text).expect("parses");
         let source = SourceFile::new("main.tf", text);
         let syntax = Syntax::Text;
-        let ctx = FileContext { source: &source, syntax: &syntax };
+        let ctx = FileContext { source: &source, syntax: &syntax, scope: &Default::default() };
         terraform::resources(&file)
             .iter()
             .map(|r| {
@@ -467,7 +467,7 @@ resource "aws_security_group_rule" "e" {
         let source = SourceFile::new("template.yaml", text.as_str());
         let syntax = Syntax::Text;
         let mut out = Outcome::default();
-        check(&resource, &FileContext { source: &source, syntax: &syntax }, &mut out);
+        check(&resource, &FileContext { source: &source, syntax: &syntax, scope: &Default::default() }, &mut out);
         (out.result(), out.violations.iter().map(|v| v.severity.unwrap_or(Severity::Critical)).collect())
     }
 

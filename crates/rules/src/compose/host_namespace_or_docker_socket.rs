@@ -81,7 +81,7 @@ pub(crate) fn check(resource: &Resource<'_>, _file: &FileContext<'_>, out: &mut 
         let (source, span) = match &volume.value {
             Value::String(short) => {
                 // `src:dst[:mode]`; a source without `/`, `.` or `~` is a named volume.
-                let Some((src, _)) = short.split_once(':') else { continue };
+                let Some(src) = short_source(short) else { continue };
                 (src.to_string(), volume.span)
             }
             Value::Map(_) => {
@@ -118,6 +118,21 @@ fn sensitive(source: &str) -> Option<&'static str> {
     None
 }
 
+/// The source of a short-syntax volume (`src:dst[:mode]`), skipping colons inside `${...}`.
+fn short_source(short: &str) -> Option<&str> {
+    let mut depth = 0usize;
+    let bytes = short.as_bytes();
+    for (i, &b) in bytes.iter().enumerate() {
+        match b {
+            b'{' if i > 0 && bytes[i - 1] == b'$' => depth += 1,
+            b'}' if depth > 0 => depth -= 1,
+            b':' if depth == 0 => return short.get(..i),
+            _ => {}
+        }
+    }
+    None
+}
+
 /// `${VAR:-default}` / `${VAR-default}` read as its default, which is what runs when the
 /// variable is unset; any other text is returned as is.
 fn interpolation_default(source: &str) -> &str {
@@ -131,6 +146,13 @@ fn interpolation_default(source: &str) -> &str {
 #[cfg(test)]
 mod tests {
     use super::sensitive;
+
+    #[test]
+    fn short_syntax() {
+        assert_eq!(super::short_source("/a:/b:ro"), Some("/a"));
+        assert_eq!(super::short_source("${S:-/var/run/docker.sock}:/x"), Some("${S:-/var/run/docker.sock}"));
+        assert_eq!(super::short_source("anonymous"), None);
+    }
 
     #[test]
     fn sources() {

@@ -168,7 +168,7 @@ mod tests {
         };
         let syntax = Syntax::Dockerfile(df);
         let Syntax::Dockerfile(df) = &syntax else { unreachable!() };
-        let file = FileContext { source: &source, syntax: &syntax };
+        let file = FileContext { source: &source, syntax: &syntax, scope: &Default::default() };
         let mut findings = Vec::new();
         let mut results = Vec::new();
         for resource in resources(df) {
@@ -258,7 +258,7 @@ mod tests {
     fn other_syntax_and_empty_files_are_ignored() {
         assert!(run("# just a comment\n").1.is_empty());
         let source = SourceFile::new("x.txt", "");
-        let file = FileContext { source: &source, syntax: &Syntax::Text };
+        let file = FileContext { source: &source, syntax: &Syntax::Text, scope: &Default::default() };
         let resource = Resource::bare(Target::Dockerfile, "stage", "stage[0]", Span::default(), 0);
         let mut out = Outcome::default();
         check(&resource, &file, &mut out);

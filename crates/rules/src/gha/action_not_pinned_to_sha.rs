@@ -184,7 +184,7 @@ mod tests {
         let source = trustlint_engine::SourceFile::new("action.yml", text.as_str());
         let resource = Resource::tree(Target::GithubActions, "step", "runs.steps[0]", Span::new(10, 14), &body);
         let mut out = Outcome::default();
-        check(&resource, &FileContext { source: &source, syntax: &Syntax::Text }, &mut out);
+        check(&resource, &FileContext { source: &source, syntax: &Syntax::Text, scope: &Default::default() }, &mut out);
         (span, out)
     }
 

@@ -515,7 +515,7 @@ mod tests {
         let resources = trustlint_engine::model::github_actions::resources(syntax.documents(), false);
         let step = resources.iter().find(|r| r.kind == "step").expect("one step");
         let mut out = Outcome::default();
-        check(step, &FileContext { source: &source, syntax: &syntax }, &mut out);
+        check(step, &FileContext { source: &source, syntax: &syntax, scope: &Default::default() }, &mut out);
         (source, out)
     }
 
