@@ -4,8 +4,12 @@
 use std::path::{Path, PathBuf};
 use std::sync::Mutex;
 
+use std::collections::BTreeMap;
+
 use globset::GlobSet;
 use ignore::{WalkBuilder, WalkState};
+use rayon::prelude::*;
+use trustlint_engine::classify::{self, PathKind};
 use trustlint_engine::lint::{FileReport, Linter, Note};
 
 /// Directories never worth walking: version control data and Terraform's download cache.
@@ -30,99 +34,152 @@ pub struct Scan {
     pub notes: Vec<Note>,
 }
 
-/// Walk `paths` and lint every file on the walker's threads.
+/// A file the walk found.
+struct Candidate {
+    path: PathBuf,
+    shown: String,
+}
+
+/// Walk `paths`, then lint every file on a pool of `jobs` threads. Files whose semantics
+/// span a directory (a Terraform module, manifests related by selectors, compose overrides)
+/// are linted together as one unit; every other file is a unit of its own.
 pub fn scan(paths: &[PathBuf], options: &WalkOptions, linter: &Linter) -> Scan {
     let cwd = std::env::current_dir().unwrap_or_else(|_| PathBuf::from("."));
-    let collected = Mutex::new(Scan::default());
+    let found = Mutex::new((Vec::new(), Vec::new()));
     for root in paths {
-        let explicit_file = root.is_file();
-        let mut builder = WalkBuilder::new(root);
-        builder
-            .hidden(false)
-            .follow_links(false)
-            .git_ignore(true)
-            .git_exclude(true)
-            .git_global(false)
-            .require_git(false)
-            .parents(true)
-            .add_custom_ignore_filename(".trustlintignore")
-            .threads(options.jobs);
-        let root_for_filter = root.clone();
-        let exclude = options.exclude.clone();
-        builder.filter_entry(move |entry| {
-            if entry.depth() == 0 {
-                return true;
-            }
-            let is_dir = entry.file_type().is_some_and(|t| t.is_dir());
-            if is_dir && SKIPPED_DIRS.iter().any(|d| entry.file_name() == *d) {
-                return false;
-            }
-            let rel = relative(entry.path(), &root_for_filter);
-            !(exclude.is_match(&rel) || (is_dir && exclude.is_match(format!("{rel}/"))))
-        });
-        builder.build_parallel().run(|| {
-            let collected = &collected;
-            let cwd = &cwd;
-            Box::new(move |result| {
-                match result {
-                    Ok(entry) => {
-                        let is_file = entry.file_type().is_some_and(|t| t.is_file());
-                        if is_file || (explicit_file && entry.depth() == 0) {
-                            let outcome = lint_entry(entry.path(), root, cwd, options, linter);
-                            if let Ok(mut scan) = collected.lock() {
-                                match outcome {
-                                    Ok(report) => {
-                                        if let Some(note) = &report.note {
-                                            scan.notes.push(note.clone());
-                                        }
-                                        if report.linted {
-                                            scan.reports.push(report);
-                                        }
-                                    }
-                                    Err(note) => scan.notes.push(note),
-                                }
-                            }
-                        }
-                    }
-                    Err(error) => {
-                        if let Ok(mut scan) = collected.lock() {
-                            scan.notes.push(walk_error_note(&error, root, cwd));
-                        }
-                    }
-                }
-                WalkState::Continue
-            })
-        });
+        walk_root(root, &cwd, options, &found);
     }
-    let mut scan = collected.into_inner().unwrap_or_else(|poisoned| poisoned.into_inner());
+    let (mut candidates, mut notes): (Vec<Candidate>, Vec<Note>) =
+        found.into_inner().unwrap_or_else(|poisoned| poisoned.into_inner());
+    candidates.sort_by(|a, b| a.shown.cmp(&b.shown));
+    candidates.dedup_by(|a, b| a.shown == b.shown);
+
+    let mut units: BTreeMap<(String, u8, String), Vec<Candidate>> = BTreeMap::new();
+    for candidate in candidates {
+        units.entry(unit_key(&candidate.shown)).or_default().push(candidate);
+    }
+    let units: Vec<Vec<Candidate>> = units.into_values().collect();
+    let lint_all = || -> Vec<(Vec<FileReport>, Vec<Note>)> {
+        units.par_iter().map(|unit| lint_unit(unit, options, linter)).collect()
+    };
+    let results = match rayon::ThreadPoolBuilder::new().num_threads(options.jobs).build() {
+        Ok(pool) => pool.install(lint_all),
+        Err(_) => lint_all(),
+    };
+    let mut scan = Scan::default();
+    for (reports, unit_notes) in results {
+        for report in reports {
+            if let Some(note) = &report.note {
+                scan.notes.push(note.clone());
+            }
+            if report.linted {
+                scan.reports.push(report);
+            }
+        }
+        notes.extend(unit_notes);
+    }
+    scan.notes.extend(notes);
     scan.reports.sort_by(|a, b| a.path.cmp(&b.path));
     scan.notes.sort_by(|a, b| (&a.file, &a.reason).cmp(&(&b.file, &b.reason)));
     scan.notes.dedup();
     scan
 }
 
-fn lint_entry(
-    path: &Path,
-    root: &Path,
-    cwd: &Path,
-    options: &WalkOptions,
-    linter: &Linter,
-) -> Result<FileReport, Note> {
+/// Which unit a file belongs to: its directory and format family for Terraform and
+/// YAML/JSON, or the file alone.
+fn unit_key(shown: &str) -> (String, u8, String) {
+    let (dir, _) = shown.rsplit_once('/').unwrap_or(("", shown));
+    match classify::by_path(shown) {
+        PathKind::TerraformHcl
+        | PathKind::TerraformJson
+        | PathKind::TerraformVars
+        | PathKind::TerraformVarsJson => (dir.to_string(), 0, String::new()),
+        PathKind::Yaml | PathKind::Json => (dir.to_string(), 1, String::new()),
+        _ => (dir.to_string(), 2, shown.to_string()),
+    }
+}
+
+type Found = Mutex<(Vec<Candidate>, Vec<Note>)>;
+
+fn walk_root(root: &Path, cwd: &Path, options: &WalkOptions, found: &Found) {
+    let explicit_file = root.is_file();
+    let mut builder = WalkBuilder::new(root);
+    builder
+        .hidden(false)
+        .follow_links(false)
+        .git_ignore(true)
+        .git_exclude(true)
+        .git_global(false)
+        .require_git(false)
+        .parents(true)
+        .add_custom_ignore_filename(".trustlintignore")
+        .threads(options.jobs);
+    let root_for_filter = root.to_path_buf();
+    let exclude = options.exclude.clone();
+    builder.filter_entry(move |entry| {
+        if entry.depth() == 0 {
+            return true;
+        }
+        let is_dir = entry.file_type().is_some_and(|t| t.is_dir());
+        if is_dir && SKIPPED_DIRS.iter().any(|d| entry.file_name() == *d) {
+            return false;
+        }
+        let rel = relative(entry.path(), &root_for_filter);
+        !(exclude.is_match(&rel) || (is_dir && exclude.is_match(format!("{rel}/"))))
+    });
+    builder.build_parallel().run(|| {
+        Box::new(move |result| {
+            let (candidate, note) = match result {
+                Ok(entry) => {
+                    let is_file = entry.file_type().is_some_and(|t| t.is_file());
+                    if is_file || (explicit_file && entry.depth() == 0) {
+                        inspect(entry.path(), root, cwd, options)
+                    } else {
+                        (None, None)
+                    }
+                }
+                Err(error) => (None, Some(walk_error_note(&error, root, cwd))),
+            };
+            if (candidate.is_some() || note.is_some())
+                && let Ok(mut found) = found.lock()
+            {
+                found.0.extend(candidate);
+                found.1.extend(note);
+            }
+            WalkState::Continue
+        })
+    });
+}
+
+/// Decide whether a walked file is read, or skipped with a note.
+fn inspect(path: &Path, root: &Path, cwd: &Path, options: &WalkOptions) -> (Option<Candidate>, Option<Note>) {
     let shown = display_path(path, root, cwd);
-    let note = |reason: String| Note { file: shown.clone(), reason };
-    let metadata = std::fs::metadata(path).map_err(|e| note(format!("cannot read: {e}")))?;
-    if !metadata.is_file() {
-        return Err(note("not a regular file".into()));
+    let skip = |reason: String| (None, Some(Note { file: shown.clone(), reason }));
+    match std::fs::metadata(path) {
+        Err(e) => skip(format!("cannot read: {e}")),
+        Ok(m) if !m.is_file() => skip("not a regular file".into()),
+        Ok(m) if m.len() > options.max_file_size => {
+            skip(format!("larger than max-file-size ({} bytes > {} bytes)", m.len(), options.max_file_size))
+        }
+        Ok(_) => (Some(Candidate { path: path.to_path_buf(), shown: shown.clone() }), None),
     }
-    if metadata.len() > options.max_file_size {
-        return Err(note(format!(
-            "larger than max-file-size ({} bytes > {} bytes)",
-            metadata.len(),
-            options.max_file_size
-        )));
+}
+
+fn lint_unit(unit: &[Candidate], options: &WalkOptions, linter: &Linter) -> (Vec<FileReport>, Vec<Note>) {
+    let mut files = Vec::with_capacity(unit.len());
+    let mut notes = Vec::new();
+    for candidate in unit {
+        match std::fs::read(&candidate.path) {
+            // The file may have grown since the walk looked at it.
+            Ok(bytes) if bytes.len() as u64 > options.max_file_size => notes.push(Note {
+                file: candidate.shown.clone(),
+                reason: format!("larger than max-file-size ({} bytes)", options.max_file_size),
+            }),
+            Ok(bytes) => files.push((candidate.shown.clone(), bytes)),
+            Err(e) => notes.push(Note { file: candidate.shown.clone(), reason: format!("cannot read: {e}") }),
+        }
     }
-    let bytes = std::fs::read(path).map_err(|e| note(format!("cannot read: {e}")))?;
-    Ok(linter.lint(&shown, &bytes))
+    (linter.lint_unit(files), notes)
 }
 
 fn walk_error_note(error: &ignore::Error, root: &Path, cwd: &Path) -> Note {
