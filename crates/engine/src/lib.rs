@@ -21,6 +21,7 @@ pub mod image;
 pub mod lint;
 pub mod model;
 pub mod parse;
+pub mod policy;
 pub mod rule;
 pub mod source;
 pub mod span;
