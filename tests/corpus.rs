@@ -76,6 +76,9 @@ fn classification_of_the_corpus() {
         eprintln!("{target:>15}: {classified:5} classified, {parsed:5} parsed");
     }
     for target in ["terraform", "kubernetes", "cloudformation", "compose", "github-actions", "dockerfile"] {
-        assert!(by_target.get(target).is_some_and(|(n, _)| *n > 0), "no {target} file recognised in the corpus");
+        assert!(
+            by_target.get(target).is_some_and(|(n, _)| *n > 0),
+            "no {target} file recognised in the corpus"
+        );
     }
 }

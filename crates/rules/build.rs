@@ -49,9 +49,37 @@ fn main() {
         );
     }
     out.push_str("    ]\n}\n");
+    // Declarative policies: every `rules/**/*.toml` of the repository, embedded.
+    let policy_root = Path::new(&manifest).join("../../rules");
+    println!("cargo:rerun-if-changed={}", policy_root.display());
+    let mut policies = Vec::new();
+    collect_toml(&policy_root, &mut policies);
+    policies.sort();
+    out.push_str("\n/// Every declarative policy file: (path relative to the repository, text).\n");
+    out.push_str("pub(crate) const POLICIES: &[(&str, &str)] = &[\n");
+    for path in &policies {
+        let shown = path.strip_prefix(policy_root.parent().unwrap_or(&policy_root)).unwrap_or(path);
+        let shown = shown.to_string_lossy().replace('\\', "/").trim_start_matches("../").to_string();
+        let _ = writeln!(out, "    ({shown:?}, include_str!({:?})),", path.display().to_string());
+    }
+    out.push_str("];\n");
     let out_dir = std::env::var("OUT_DIR").unwrap_or_else(|_| ".".into());
     if let Err(err) = std::fs::write(Path::new(&out_dir).join("native_rules.rs"), out) {
         println!("cargo:warning=cannot write the native rule list: {err}");
         std::process::exit(1);
+    }
+}
+
+fn collect_toml(dir: &Path, out: &mut Vec<std::path::PathBuf>) {
+    println!("cargo:rerun-if-changed={}", dir.display());
+    let Ok(entries) = std::fs::read_dir(dir) else { return };
+    for entry in entries.filter_map(Result::ok) {
+        let path = entry.path();
+        if path.is_dir() {
+            collect_toml(&path, out);
+        } else if path.extension().and_then(|e| e.to_str()) == Some("toml") {
+            println!("cargo:rerun-if-changed={}", path.display());
+            out.push(path);
+        }
     }
 }

@@ -12,14 +12,56 @@
 mod native;
 mod prelude;
 
+use trustlint_engine::policy::{PolicyError, compile};
 use trustlint_engine::rule::Rule;
 
 include!(concat!(env!("OUT_DIR"), "/native_rules.rs"));
 
-/// Every built-in rule, sorted by id.
+/// Every built-in rule, sorted by id: the native rules and the embedded policies of
+/// `rules/`. A built-in policy that does not compile is left out (the test suite guarantees
+/// there is none; see [`builtin_errors`]).
 pub fn builtin() -> Vec<Box<dyn Rule>> {
     let mut rules: Vec<Box<dyn Rule>> =
         native_rules().into_iter().map(|r| Box::new(r) as Box<dyn Rule>).collect();
+    for (path, text) in POLICIES {
+        if let Ok(policy) = compile(path, text) {
+            rules.push(Box::new(policy));
+        }
+    }
     rules.sort_by(|a, b| a.meta().id.cmp(&b.meta().id));
     rules
+}
+
+/// The compile errors of built-in policies (none in a correct build).
+pub fn builtin_errors() -> Vec<PolicyError> {
+    POLICIES.iter().filter_map(|(path, text)| compile(path, text).err()).collect()
+}
+
+/// The embedded policy files: (path relative to the repository, text).
+pub fn policy_sources() -> &'static [(&'static str, &'static str)] {
+    POLICIES
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_built_in_policy_compiles() {
+        let errors = builtin_errors();
+        assert!(
+            errors.is_empty(),
+            "{}",
+            errors.iter().map(ToString::to_string).collect::<Vec<_>>().join("\n")
+        );
+    }
+
+    #[test]
+    fn ids_are_unique() {
+        let rules = builtin();
+        let mut ids: Vec<&str> = rules.iter().map(|r| r.meta().id.as_str()).collect();
+        let before = ids.len();
+        ids.dedup();
+        assert_eq!(before, ids.len(), "duplicate rule ids");
+    }
 }

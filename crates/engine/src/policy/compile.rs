@@ -55,7 +55,8 @@ pub fn compile(path: &str, text: &str) -> std::result::Result<Policy, PolicyErro
 }
 
 fn compile_inner(text: &str) -> Result<Policy> {
-    let document = DeTable::parse(text).map_err(|e| Located { message: e.message().to_string(), span: e.span() })?;
+    let document =
+        DeTable::parse(text).map_err(|e| Located { message: e.message().to_string(), span: e.span() })?;
     let whole = document.span();
     let table = document.get_ref();
     for (key, _) in table.iter() {
@@ -83,7 +84,12 @@ fn compile_inner(text: &str) -> Result<Policy> {
     }
     for (criterion, span) in &criteria {
         if !valid_criterion(criterion) {
-            return err(format!("`{criterion}` is not a Trust Services Criterion (e.g. CC6.1, A1.2, C1.1, PI1.3, P4.2)"), span.clone());
+            return err(
+                format!(
+                    "`{criterion}` is not a Trust Services Criterion (e.g. CC6.1, A1.2, C1.1, PI1.3, P4.2)"
+                ),
+                span.clone(),
+            );
         }
     }
     let message = required_str(table, "message", &whole)?;
@@ -98,7 +104,10 @@ fn compile_inner(text: &str) -> Result<Policy> {
     let mut bindings = Vec::new();
     match (table.get("binding"), table.get("target")) {
         (Some(_), Some(target)) => {
-            return err("write either `target`/`resources`/`fail` or `[[binding]]` tables, not both", target.span());
+            return err(
+                "write either `target`/`resources`/`fail` or `[[binding]]` tables, not both",
+                target.span(),
+            );
         }
         (Some(list), None) => {
             let DeValue::Array(items) = list.get_ref() else {
@@ -130,7 +139,10 @@ fn compile_inner(text: &str) -> Result<Policy> {
         help,
         description,
         references,
-        bindings: bindings.iter().map(|b| Binding { target: b.target, resources: b.resources.clone() }).collect(),
+        bindings: bindings
+            .iter()
+            .map(|b| Binding { target: b.target, resources: b.resources.clone() })
+            .collect(),
     };
     Ok(Policy { meta, message, bindings })
 }
@@ -143,9 +155,13 @@ fn binding_from(table: &Table<'_>, whole: &std::ops::Range<usize>) -> Result<Com
         ),
         span: Some(span_of(table, "target", whole)),
     })?;
-    let resources: Vec<String> = string_list(table, "resources")?.unwrap_or_default().into_iter().map(|(r, _)| r).collect();
+    let resources: Vec<String> =
+        string_list(table, "resources")?.unwrap_or_default().into_iter().map(|(r, _)| r).collect();
     if resources.is_empty() {
-        return err("`resources` must list the resource types judged (or [\"*\"])", span_of(table, "resources", whole));
+        return err(
+            "`resources` must list the resource types judged (or [\"*\"])",
+            span_of(table, "resources", whole),
+        );
     }
     let Some(fail) = table.get("fail") else {
         return err("missing `fail`: the condition under which a resource violates the rule", whole.clone());
@@ -240,7 +256,8 @@ fn condition(table: &Table<'_>, span: &std::ops::Range<usize>, depth: usize) -> 
     }
     let annotation = annotation(table)?;
     let has = |k: &str| table.get(k).is_some();
-    let shapes = ["all", "any", "not", "path", "each", "related", "references"].iter().filter(|k| has(k)).count();
+    let shapes =
+        ["all", "any", "not", "path", "each", "related", "references"].iter().filter(|k| has(k)).count();
     if shapes != 1 {
         return err(
             "a condition is exactly one of: `all`, `any`, `not`, `path` with a test, `each` with `where`, `related`/`references`",
@@ -258,7 +275,11 @@ fn condition(table: &Table<'_>, span: &std::ops::Range<usize>, depth: usize) -> 
             };
             parts.push(condition(t, &item.span(), depth + 1)?);
         }
-        return Ok(if has("all") { Condition::All(parts, annotation) } else { Condition::Any(parts, annotation) });
+        return Ok(if has("all") {
+            Condition::All(parts, annotation)
+        } else {
+            Condition::Any(parts, annotation)
+        });
     }
     if let Some(inner) = table.get("not") {
         let DeValue::Table(t) = inner.get_ref() else {
@@ -274,12 +295,17 @@ fn condition(table: &Table<'_>, span: &std::ops::Range<usize>, depth: usize) -> 
         let DeValue::Table(t) = inner.get_ref() else {
             return err("`where` takes one condition table", inner.span());
         };
-        return Ok(Condition::Each { path, condition: Box::new(condition(t, &inner.span(), depth + 1)?), annotation });
+        return Ok(Condition::Each {
+            path,
+            condition: Box::new(condition(t, &inner.span(), depth + 1)?),
+            annotation,
+        });
     }
     if let Some(kinds_value) = table.get("related").or_else(|| table.get("references")) {
         let direction = if has("related") { Direction::Incoming } else { Direction::Outgoing };
         let key = if has("related") { "related" } else { "references" };
-        let kinds: Vec<String> = string_list(table, key)?.unwrap_or_default().into_iter().map(|(k, _)| k).collect();
+        let kinds: Vec<String> =
+            string_list(table, key)?.unwrap_or_default().into_iter().map(|(k, _)| k).collect();
         if kinds.is_empty() {
             return err(format!("`{key}` lists the related resource types"), kinds_value.span());
         }
@@ -312,20 +338,34 @@ fn condition(table: &Table<'_>, span: &std::ops::Range<usize>, depth: usize) -> 
         };
         let exists = match table.get("exists") {
             None => true,
-            Some(v) => v.get_ref().as_bool().ok_or_else(|| Located { message: "`exists` is true or false".into(), span: Some(v.span()) })?,
+            Some(v) => v.get_ref().as_bool().ok_or_else(|| Located {
+                message: "`exists` is true or false".into(),
+                span: Some(v.span()),
+            })?,
         };
-        return Ok(Condition::Related { direction, kinds, via, condition: condition_inner, exists, annotation });
+        return Ok(Condition::Related {
+            direction,
+            kinds,
+            via,
+            condition: condition_inner,
+            exists,
+            annotation,
+        });
     }
     // A leaf: `path` and exactly one test.
     let Some(path_spanned) = table.get("path") else {
         return err("missing `path`", span.clone());
     };
     let path = path_value(path_spanned)?;
-    let tests: Vec<&str> = TESTS.iter().copied().chain(["exists", "ports", "covers_all"]).filter(|k| has(k)).collect();
+    let tests: Vec<&str> =
+        TESTS.iter().copied().chain(["exists", "ports", "covers_all"]).filter(|k| has(k)).collect();
     let test_names: Vec<&str> = tests.iter().copied().filter(|k| *k != "ports").collect();
     if test_names.len() != 1 || (has("ports") && !(has("covers_any") || has("covers_all"))) {
         return err(
-            format!("a `path` condition needs exactly one test (missing, exists, equals, in, matches, ...); found {}", test_names.len()),
+            format!(
+                "a `path` condition needs exactly one test (missing, exists, equals, in, matches, ...); found {}",
+                test_names.len()
+            ),
             span.clone(),
         );
     }
@@ -336,7 +376,12 @@ fn condition(table: &Table<'_>, span: &std::ops::Range<usize>, depth: usize) -> 
     let quantifier = match optional_str(table, "quantifier")?.as_deref() {
         None | Some("any") => Quantifier::Any,
         Some("all") => Quantifier::All,
-        Some(other) => return err(format!("unknown quantifier `{other}` (any or all)"), span_of(table, "quantifier", span)),
+        Some(other) => {
+            return err(
+                format!("unknown quantifier `{other}` (any or all)"),
+                span_of(table, "quantifier", span),
+            );
+        }
     };
     let default = match table.get("default") {
         None => None,
@@ -347,7 +392,9 @@ fn condition(table: &Table<'_>, span: &std::ops::Range<usize>, depth: usize) -> 
 
 fn leaf_test(table: &Table<'_>, key: &str, value: &Spanned<DeValue<'_>>) -> Result<Test> {
     let boolean = |v: &Spanned<DeValue<'_>>| -> Result<bool> {
-        v.get_ref().as_bool().ok_or_else(|| Located { message: format!("`{key}` takes true or false"), span: Some(v.span()) })
+        v.get_ref()
+            .as_bool()
+            .ok_or_else(|| Located { message: format!("`{key}` takes true or false"), span: Some(v.span()) })
     };
     let number = |v: &Spanned<DeValue<'_>>| -> Result<f64> {
         match literal(v)? {
@@ -356,7 +403,10 @@ fn leaf_test(table: &Table<'_>, key: &str, value: &Spanned<DeValue<'_>>) -> Resu
         }
     };
     let text = |v: &Spanned<DeValue<'_>>| -> Result<String> {
-        v.get_ref().as_str().map(str::to_string).ok_or_else(|| Located { message: format!("`{key}` takes a string"), span: Some(v.span()) })
+        v.get_ref()
+            .as_str()
+            .map(str::to_string)
+            .ok_or_else(|| Located { message: format!("`{key}` takes a string"), span: Some(v.span()) })
     };
     let flag_test = |v: &Spanned<DeValue<'_>>, yes: Predicate| -> Result<Test> {
         if boolean(v)? {
@@ -388,17 +438,24 @@ fn leaf_test(table: &Table<'_>, key: &str, value: &Spanned<DeValue<'_>>) -> Resu
         "not_empty" => flag_test(value, Predicate::NotEmpty)?,
         "covers_any" | "covers_all" => {
             let Some(ports) = table.get("ports") else {
-                return err(format!("`{key}` needs `ports = {{ from = \"...\", to = \"...\" }}`"), value.span());
+                return err(
+                    format!("`{key}` needs `ports = {{ from = \"...\", to = \"...\" }}`"),
+                    value.span(),
+                );
             };
             let DeValue::Table(ports_table) = ports.get_ref() else {
-                return err("`ports` is a table: { from = \"from_port\", to = \"to_port\", protocol = \"protocol\" }", ports.span());
+                return err(
+                    "`ports` is a table: { from = \"from_port\", to = \"to_port\", protocol = \"protocol\" }",
+                    ports.span(),
+                );
             };
             for (k, _) in ports_table.iter() {
                 if !["from", "to", "protocol"].contains(&k.get_ref().as_ref()) {
                     return err(format!("unknown key `{}` in `ports`", k.get_ref()), k.span());
                 }
             }
-            let get_path = |name: &str| -> Result<Option<Path>> { ports_table.get(name).map(path_value).transpose() };
+            let get_path =
+                |name: &str| -> Result<Option<Path>> { ports_table.get(name).map(path_value).transpose() };
             let (Some(from), Some(to)) = (get_path("from")?, get_path("to")?) else {
                 return err("`ports` needs `from` and `to` paths", ports.span());
             };
@@ -526,10 +583,10 @@ fn string_list(table: &Table<'_>, key: &str) -> Result<Option<Vec<(String, std::
     items
         .iter()
         .map(|item| {
-            item.get_ref()
-                .as_str()
-                .map(|s| (s.to_string(), item.span()))
-                .ok_or_else(|| Located { message: format!("`{key}` must be an array of strings"), span: Some(item.span()) })
+            item.get_ref().as_str().map(|s| (s.to_string(), item.span())).ok_or_else(|| Located {
+                message: format!("`{key}` must be an array of strings"),
+                span: Some(item.span()),
+            })
         })
         .collect::<Result<Vec<_>>>()
         .map(Some)
@@ -537,17 +594,26 @@ fn string_list(table: &Table<'_>, key: &str) -> Result<Option<Vec<(String, std::
 
 fn references(value: &Spanned<DeValue<'_>>) -> Result<References> {
     let DeValue::Table(table) = value.get_ref() else {
-        return err("`references` is a table: { checkov = [...], kics = [...], trivy = [...] }", value.span());
+        return err(
+            "`references` is a table: { checkov = [...], kics = [...], trivy = [...] }",
+            value.span(),
+        );
     };
     let mut refs = References::default();
     for (key, _) in table.iter() {
-        let list: Vec<String> = string_list(table, key.get_ref())?.unwrap_or_default().into_iter().map(|(s, _)| s).collect();
+        let list: Vec<String> =
+            string_list(table, key.get_ref())?.unwrap_or_default().into_iter().map(|(s, _)| s).collect();
         match key.get_ref().as_ref() {
             "checkov" => refs.checkov = list,
             "kics" => refs.kics = list,
             "trivy" => refs.trivy = list,
             "other" => refs.other = list,
-            other => return err(format!("unknown tool `{other}` in `references` (checkov, kics, trivy, other)"), key.span()),
+            other => {
+                return err(
+                    format!("unknown tool `{other}` in `references` (checkov, kics, trivy, other)"),
+                    key.span(),
+                );
+            }
         }
     }
     Ok(refs)
@@ -558,11 +624,19 @@ fn check_template(message: &str, span: std::ops::Range<usize>) -> Result<()> {
     while let Some(open) = rest.find('{') {
         let after = &rest[open + 1..];
         let Some(close) = after.find('}') else {
-            return err("unclosed `{` in message (placeholders: {address}, {name}, {kind}, {value})", span);
+            return err(
+                "unclosed `{` in message (placeholders: {address}, {name}, {kind}, {value}, {item})",
+                span,
+            );
         };
         let name = &after[..close];
-        if !["address", "name", "kind", "value"].contains(&name) {
-            return err(format!("unknown placeholder `{{{name}}}` (known: {{address}}, {{name}}, {{kind}}, {{value}})"), span);
+        if !["address", "name", "kind", "value", "item"].contains(&name) {
+            return err(
+                format!(
+                    "unknown placeholder `{{{name}}}` (known: {{address}}, {{name}}, {{kind}}, {{value}}, {{item}})"
+                ),
+                span,
+            );
         }
         rest = &after[close + 1..];
     }
@@ -586,7 +660,9 @@ fn valid_id(id: &str) -> bool {
     let first = parts.next().unwrap_or_default();
     !first.is_empty()
         && id.contains('-')
-        && id.split('-').all(|p| !p.is_empty() && p.chars().all(|c| c.is_ascii_uppercase() || c.is_ascii_digit()))
+        && id
+            .split('-')
+            .all(|p| !p.is_empty() && p.chars().all(|c| c.is_ascii_uppercase() || c.is_ascii_digit()))
 }
 
 fn valid_criterion(criterion: &str) -> bool {

@@ -44,6 +44,8 @@ pub struct Evidence {
     pub severity: Option<Severity>,
     /// A message other than the rule's.
     pub message: Option<String>,
+    /// The `name` of the `each` element the evidence is in, for `{item}` in messages.
+    pub item: Option<String>,
 }
 
 impl Evidence {
@@ -249,7 +251,8 @@ impl Condition {
                     Truth::False => Truth::True,
                     Truth::Unknown => Truth::Unknown,
                 };
-                let evidence = v.evidence.into_iter().map(|e| Evidence { severity: None, message: None, ..e }).collect();
+                let evidence =
+                    v.evidence.into_iter().map(|e| Evidence { severity: None, message: None, ..e }).collect();
                 Verdict::new(truth, evidence)
             }
             Condition::Leaf { path, test, quantifier, default, options, .. } => {
@@ -261,16 +264,18 @@ impl Condition {
                 let mut evidence = Vec::new();
                 for element in resolved.nodes {
                     let v = condition.eval(Some(element), cx);
+                    let item = element.get("name").and_then(Node::scalar_text).map(|t| t.into_owned());
                     match v.truth {
                         Truth::True => {
                             if v.evidence.is_empty() {
-                                evidence.push(Evidence::at(element));
+                                evidence.push(Evidence { item: item.clone(), ..Evidence::at(element) });
                             }
                             for e in v.evidence {
+                                let item = e.item.clone().or_else(|| item.clone());
                                 if e.span.is_none() {
-                                    evidence.push(Evidence { span: Some(element.span), ..e });
+                                    evidence.push(Evidence { span: Some(element.span), item, ..e });
                                 } else {
-                                    evidence.push(e);
+                                    evidence.push(Evidence { item, ..e });
                                 }
                             }
                         }
@@ -299,9 +304,15 @@ impl Condition {
     }
 }
 
-fn annotate<'a>(evidence: &mut Vec<Evidence>, annotation: &Annotation, current: Option<&'a Node>, cx: &Context<'_, 'a>) {
+fn annotate<'a>(
+    evidence: &mut Vec<Evidence>,
+    annotation: &Annotation,
+    current: Option<&'a Node>,
+    cx: &Context<'_, 'a>,
+) {
     if let Some(at) = &annotation.at {
-        let target = at.resolve(current, cx.resource).nodes.first().map(|n| Evidence::at(n)).unwrap_or_default();
+        let target =
+            at.resolve(current, cx.resource).nodes.first().map(|n| Evidence::at(n)).unwrap_or_default();
         if evidence.is_empty() {
             evidence.push(Evidence::default());
         }
@@ -349,10 +360,13 @@ fn leaf<'a>(
             return Verdict::new(Truth::Unknown, Vec::new());
         }
         let truth = match (default, test) {
-            (Some(literal), Test::Value(predicate)) => Truth::from_option(predicate.test_literal(literal, options)),
+            (Some(literal), Test::Value(predicate)) => {
+                Truth::from_option(predicate.test_literal(literal, options))
+            }
             _ => Truth::False,
         };
-        let evidence = default.map(|d| Evidence { value: Some(d.text()), ..Evidence::default() }).into_iter().collect();
+        let evidence =
+            default.map(|d| Evidence { value: Some(d.text()), ..Evidence::default() }).into_iter().collect();
         return Verdict::new(truth, evidence);
     }
     let mut trues = Vec::new();
@@ -361,7 +375,9 @@ fn leaf<'a>(
     for node in &resolved.nodes {
         let result = match test {
             Test::Value(predicate) => predicate.test(node, options),
-            Test::Ports { from, to, protocol, test } => port_test(node, from, to, protocol.as_ref(), test, cx),
+            Test::Ports { from, to, protocol, test } => {
+                port_test(node, from, to, protocol.as_ref(), test, cx)
+            }
             Test::Missing(_) => None,
         };
         match result {
@@ -393,7 +409,14 @@ fn leaf<'a>(
 }
 
 /// Read a port range from a node and test it; protocol `-1`/`all` covers every port.
-fn port_test<'a>(node: &'a Node, from: &Path, to: &Path, protocol: Option<&Path>, test: &PortTest, cx: &Context<'_, 'a>) -> Option<bool> {
+fn port_test<'a>(
+    node: &'a Node,
+    from: &Path,
+    to: &Path,
+    protocol: Option<&Path>,
+    test: &PortTest,
+    cx: &Context<'_, 'a>,
+) -> Option<bool> {
     let scalar = |path: &Path| -> Result<Option<&'a Node>, ()> {
         let resolved = path.resolve(Some(node), cx.resource);
         match resolved.nodes.first() {
@@ -427,7 +450,9 @@ fn port_test<'a>(node: &'a Node, from: &Path, to: &Path, protocol: Option<&Path>
         (Some(_), None) => low,
         _ => 65535,
     });
-    if from_node.and_then(Node::as_f64).is_some_and(|v| v < 0.0) || to_node.and_then(Node::as_f64).is_some_and(|v| v < 0.0) {
+    if from_node.and_then(Node::as_f64).is_some_and(|v| v < 0.0)
+        || to_node.and_then(Node::as_f64).is_some_and(|v| v < 0.0)
+    {
         return Some(true);
     }
     Some(ports_pass(low, high, test))

@@ -110,7 +110,12 @@ impl Rule for Policy {
                     if !seen.insert((span.start, span.end)) {
                         continue;
                     }
-                    let message = render(e.message.as_deref().unwrap_or(template), resource, e.value.as_deref());
+                    let message = render(
+                        e.message.as_deref().unwrap_or(template),
+                        resource,
+                        e.value.as_deref(),
+                        e.item.as_deref(),
+                    );
                     let violation = out.fail(span, message);
                     if let Some(severity) = e.severity {
                         violation.severity(severity);
@@ -121,14 +126,15 @@ impl Rule for Policy {
     }
 }
 
-/// Fill `{address}`, `{name}`, `{kind}` and `{value}`.
-fn render(template: &str, resource: &Resource<'_>, value: Option<&str>) -> String {
+/// Fill `{address}`, `{name}`, `{kind}`, `{value}` and `{item}`.
+fn render(template: &str, resource: &Resource<'_>, value: Option<&str>, item: Option<&str>) -> String {
     let name = resource.address.rsplit(['.', '/']).next().unwrap_or(&resource.address);
     template
         .replace("{address}", &resource.address)
         .replace("{name}", name)
         .replace("{kind}", &resource.kind)
         .replace("{value}", value.unwrap_or("(not set)"))
+        .replace("{item}", item.unwrap_or("?"))
 }
 
 #[cfg(test)]

@@ -114,7 +114,9 @@ impl Path {
                     segments.push(segment);
                 }
                 ']' => return Err(format!("unexpected `]` in path `{text}`")),
-                c if c.is_whitespace() => return Err(format!("space in path `{text}` (quote keys with spaces: `a[\"b c\"]`)")),
+                c if c.is_whitespace() => {
+                    return Err(format!("space in path `{text}` (quote keys with spaces: `a[\"b c\"]`)"));
+                }
                 c => key.push(c),
             }
         }
@@ -132,7 +134,9 @@ impl Path {
             Root::Current => current.into_iter().collect(),
             Root::Resource => resource.body.into_iter().collect(),
             Root::Pod => resource.pod_spec.into_iter().collect(),
-            Root::Containers => resource.pod_spec.map(|pod| kubernetes::containers(pod).collect()).unwrap_or_default(),
+            Root::Containers => {
+                resource.pod_spec.map(|pod| kubernetes::containers(pod).collect()).unwrap_or_default()
+            }
         };
         let mut frontier = start;
         for segment in &self.segments {
@@ -164,7 +168,9 @@ fn step<'a>(node: &'a Node, segment: &Segment, next: &mut Vec<&'a Node>, unknown
         (Value::List(items), Segment::Wildcard) => next.extend(items.iter()),
         (Value::List(items), Segment::Index(i)) => next.extend(items.get(*i)),
         // A scalar where a list was expected is read as a one-item list.
-        (Value::String(_) | Value::Number(_) | Value::Bool(_), Segment::Wildcard | Segment::Index(0)) => next.push(node),
+        (Value::String(_) | Value::Number(_) | Value::Bool(_), Segment::Wildcard | Segment::Index(0)) => {
+            next.push(node)
+        }
         _ => {}
     }
 }
@@ -179,7 +185,12 @@ mod tests {
         assert_eq!(p.root, Root::Current);
         assert_eq!(
             p.segments,
-            [Segment::Key("ingress".into()), Segment::Wildcard, Segment::Key("cidr_blocks".into()), Segment::Index(0)]
+            [
+                Segment::Key("ingress".into()),
+                Segment::Wildcard,
+                Segment::Key("cidr_blocks".into()),
+                Segment::Index(0)
+            ]
         );
         let q = Path::parse("metadata.annotations[\"kubernetes.io/ingress.class\"]").expect("valid");
         assert_eq!(q.segments[2], Segment::Key("kubernetes.io/ingress.class".into()));

@@ -141,10 +141,18 @@ impl Predicate {
                 })),
             },
             Predicate::StartsWith(prefix) => Some(text_of(node).is_some_and(|t| {
-                if options.ignore_case { t.to_ascii_lowercase().starts_with(&prefix.to_ascii_lowercase()) } else { t.starts_with(prefix.as_str()) }
+                if options.ignore_case {
+                    t.to_ascii_lowercase().starts_with(&prefix.to_ascii_lowercase())
+                } else {
+                    t.starts_with(prefix.as_str())
+                }
             })),
             Predicate::EndsWith(suffix) => Some(text_of(node).is_some_and(|t| {
-                if options.ignore_case { t.to_ascii_lowercase().ends_with(&suffix.to_ascii_lowercase()) } else { t.ends_with(suffix.as_str()) }
+                if options.ignore_case {
+                    t.to_ascii_lowercase().ends_with(&suffix.to_ascii_lowercase())
+                } else {
+                    t.ends_with(suffix.as_str())
+                }
             })),
             Predicate::Gt(n) => Some(number().is_some_and(|v| v > *n)),
             Predicate::Ge(n) => Some(number().is_some_and(|v| v >= *n)),

@@ -43,7 +43,13 @@ const MAX_DEPTH: usize = 4;
 
 /// Whether a matching related resource exists: `True` if one links and satisfies the
 /// condition, `Unknown` if a link or the condition cannot be decided, else `False`.
-pub fn find(direction: Direction, kinds: &[String], via: &Via, condition: Option<&Condition>, cx: &Context<'_, '_>) -> Truth {
+pub fn find(
+    direction: Direction,
+    kinds: &[String],
+    via: &Via,
+    condition: Option<&Condition>,
+    cx: &Context<'_, '_>,
+) -> Truth {
     if cx.depth >= MAX_DEPTH {
         return Truth::Unknown;
     }
@@ -149,7 +155,8 @@ pub fn terraform_reference(expression: &str, address: &str) -> Truth {
         let start = from + pos;
         let end = start + local.len();
         let before_ok = start == 0 || !is_ident_byte(bytes[start - 1]) && bytes[start - 1] != b'.';
-        let after_ok = end == bytes.len() || matches!(bytes[end], b'.' | b'[' | b'}' | b')' | b',' | b' ' | b'"');
+        let after_ok =
+            end == bytes.len() || matches!(bytes[end], b'.' | b'[' | b'}' | b')' | b',' | b' ' | b'"');
         if before_ok && after_ok {
             return Truth::True;
         }
@@ -289,7 +296,9 @@ fn scale_targets(autoscaler: &Resource<'_>, workload: &Resource<'_>) -> Truth {
     if namespace(autoscaler) != namespace(workload) {
         return Truth::False;
     }
-    let Some(target) = autoscaler.body.and_then(|b| b.get_path("spec.scaleTargetRef")) else { return Truth::False };
+    let Some(target) = autoscaler.body.and_then(|b| b.get_path("spec.scaleTargetRef")) else {
+        return Truth::False;
+    };
     let kind = target.get("kind").and_then(Node::as_str);
     let target_name = target.get("name").and_then(Node::as_str);
     match (kind, target_name, name(workload)) {

@@ -8,7 +8,8 @@ use super::compile;
 fn lint(policy: &str, files: &[(&str, &str)]) -> (Vec<(String, usize, String)>, Vec<CheckResult>) {
     let policy = compile("policy.toml", policy).unwrap_or_else(|e| panic!("{e}"));
     let linter = Linter::new(vec![Box::new(policy) as Box<dyn Rule>], true);
-    let reports = linter.lint_unit(files.iter().map(|(p, t)| ((*p).to_string(), t.as_bytes().to_vec())).collect());
+    let reports =
+        linter.lint_unit(files.iter().map(|(p, t)| ((*p).to_string(), t.as_bytes().to_vec())).collect());
     let mut findings = Vec::new();
     let mut results = Vec::new();
     for report in reports {
@@ -196,7 +197,8 @@ resource "aws_s3_bucket_versioning" "suspended" {
   }
 }
 "#;
-    let (findings, results) = lint(policy, &[("a.tf", "resource \"aws_s3_bucket\" \"x\" {\n}\n"), ("b.tf", unknown)]);
+    let (findings, results) =
+        lint(policy, &[("a.tf", "resource \"aws_s3_bucket\" \"x\" {\n}\n"), ("b.tf", unknown)]);
     assert!(findings.is_empty());
     assert_eq!(results, [CheckResult::Unknown]);
 }
@@ -254,7 +256,10 @@ spec:
       - {key: app, operator: In, values: [api]}
 ";
     let (findings, _) = lint(policy, &[("k8s.yaml", manifests)]);
-    assert_eq!(findings, [("k8s.yaml".into(), 11, "low|`Deployment/shop/api` has no PodDisruptionBudget".into())]);
+    assert_eq!(
+        findings,
+        [("k8s.yaml".into(), 11, "low|`Deployment/shop/api` has no PodDisruptionBudget".into())]
+    );
 
     let containers = r#"
 id = "T-K8S-002"
@@ -280,7 +285,10 @@ spec:
       image: a:1
 ";
     let (findings, _) = lint(containers, &[("pod.yaml", pod)]);
-    assert_eq!(findings, [("pod.yaml".into(), 10, "medium|a container of `Pod/default/p` may escalate".into())]);
+    assert_eq!(
+        findings,
+        [("pod.yaml".into(), 10, "medium|a container of `Pod/default/p` may escalate".into())]
+    );
 }
 
 #[test]
@@ -315,7 +323,10 @@ Resources:
     let (findings, results) = lint(policy, &[("t.yaml", template)]);
     assert_eq!(
         findings,
-        [("t.yaml".into(), 5, "high|`Plain` unencrypted".into()), ("t.yaml".into(), 15, "high|`Explicit` unencrypted".into())]
+        [
+            ("t.yaml".into(), 5, "high|`Plain` unencrypted".into()),
+            ("t.yaml".into(), 15, "high|`Explicit` unencrypted".into())
+        ]
     );
     assert_eq!(results, [CheckResult::Fail, CheckResult::Unknown, CheckResult::Fail]);
 }
@@ -349,6 +360,10 @@ fn malformed_policies_point_at_the_line() {
     assert_eq!(line, 2);
     let (_, message) = error_of(&format!("{base}bogus = 1\nfail = {{ path = \"a\", exists = true }}\n"));
     assert!(message.contains("unknown key `bogus`"));
-    let (_, message) = error_of(&base.replace("message = \"m\"", "message = \"{nope}\"").replace("resources", "fail = { path = \"a\", exists = true }\nresources"));
+    let (_, message) = error_of(
+        &base
+            .replace("message = \"m\"", "message = \"{nope}\"")
+            .replace("resources", "fail = { path = \"a\", exists = true }\nresources"),
+    );
     assert!(message.contains("unknown placeholder"), "{message}");
 }
