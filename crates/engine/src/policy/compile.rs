@@ -15,6 +15,8 @@ use super::{CompiledBinding, Policy, PolicyError};
 
 type Table<'i> = DeTable<'i>;
 type Result<T> = std::result::Result<T, Located>;
+/// Strings of an array, each with its span.
+type Items = Vec<(String, std::ops::Range<usize>)>;
 
 /// An error with the byte range it is about.
 pub(super) struct Located {
@@ -575,7 +577,7 @@ fn optional_str(table: &Table<'_>, key: &str) -> Result<Option<String>> {
     }
 }
 
-fn string_list(table: &Table<'_>, key: &str) -> Result<Option<Vec<(String, std::ops::Range<usize>)>>> {
+fn string_list(table: &Table<'_>, key: &str) -> Result<Option<Items>> {
     let Some(value) = table.get(key) else { return Ok(None) };
     let DeValue::Array(items) = value.get_ref() else {
         return err(format!("`{key}` must be an array of strings"), value.span());

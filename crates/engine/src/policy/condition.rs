@@ -438,7 +438,7 @@ fn port_test<'a>(
             Ok(None) => {}
         }
     }
-    let port = |n: Option<&Node>| n.and_then(Node::as_f64).map(|v| v.max(0.0).min(65535.0) as u32);
+    let port = |n: Option<&Node>| n.and_then(Node::as_f64).map(|v| v.clamp(0.0, 65535.0) as u32);
     let (from_node, to_node) = match (scalar(from), scalar(to)) {
         (Ok(f), Ok(t)) => (f, t),
         _ => return None,
