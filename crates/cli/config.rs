@@ -54,6 +54,7 @@ struct LintSection {
     per_path: Vec<PerPathSection>,
     #[serde(default)]
     severity: BTreeMap<String, Spanned<String>>,
+    classification_tag: Option<Spanned<String>>,
 }
 
 #[derive(Debug, Deserialize)]
@@ -106,6 +107,8 @@ pub struct Config {
     pub per_path: Vec<PerPath>,
     /// Severity overrides by rule id.
     pub severity: BTreeMap<String, trustlint_engine::Severity>,
+    /// Tag key of the data-classification convention.
+    pub classification_tag: Option<String>,
     /// Terraform variable files.
     #[allow(dead_code)] // read by module-wide Terraform evaluation
     pub var_files: Vec<PathBuf>,
@@ -232,6 +235,13 @@ pub fn parse(path: &Path, text: &str, known_ids: &[String]) -> Result<Config, Bo
         max_file_size,
         per_path,
         severity,
+        classification_tag: match &lint.classification_tag {
+            Some(tag) if tag.get_ref().trim().is_empty() => {
+                return Err(error("`classification-tag` must not be empty".into(), Some(tag.span())));
+            }
+            Some(tag) => Some(tag.get_ref().trim().to_string()),
+            None => None,
+        },
         var_files: file.terraform.var_files.iter().map(|p| base.join(p)).collect(),
     })
 }

@@ -43,7 +43,10 @@ pub fn run(args: &LintArgs) -> Result<u8> {
     let mut metas: BTreeMap<String, RuleMeta> =
         enabled.iter().map(|r| (r.meta().id.clone(), r.meta().clone())).collect();
     metas.insert(parse_meta.id.clone(), parse_meta);
-    let linter = Linter::new(enabled, report_parse_errors);
+    let mut linter = Linter::new(enabled, report_parse_errors);
+    if let Some(tag) = &config.classification_tag {
+        linter = linter.with_classification_key(tag);
+    }
 
     let mut excludes = globset::GlobSetBuilder::new();
     for glob in config.exclude.iter().chain(&args.exclude) {

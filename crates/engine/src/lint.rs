@@ -81,6 +81,7 @@ pub struct FileReport {
 
 /// The rules to run, indexed by target and resource type.
 pub struct Linter {
+    classification_key: String,
     rules: Vec<Box<dyn Rule>>,
     dispatch: HashMap<(Target, String), Vec<usize>>,
     wildcard: HashMap<Target, Vec<usize>>,
@@ -111,7 +112,19 @@ impl Linter {
             list.sort_unstable();
             list.dedup();
         }
-        Linter { rules, dispatch, wildcard, parse_errors }
+        Linter {
+            classification_key: model::classification::DEFAULT_KEY.to_string(),
+            rules,
+            dispatch,
+            wildcard,
+            parse_errors,
+        }
+    }
+
+    /// Use another tag key for the data-classification convention.
+    pub fn with_classification_key(mut self, key: impl Into<String>) -> Self {
+        self.classification_key = key.into();
+        self
     }
 
     /// The rules, in the order evaluations refer to them.
@@ -150,6 +163,7 @@ impl Linter {
                 r
             }));
         }
+        model::classification::assign(&mut resources, &self.classification_key);
         let scope = Scope::new(&resources);
         for resource in scope.resources() {
             let Some(Some((source, syntax))) = parsed.get(resource.file) else { continue };

@@ -1,6 +1,7 @@
 //! The resource model: each format adapter turns a parsed file into [`Resource`]s, the unit a
 //! rule judges.
 
+pub mod classification;
 pub mod cloudformation;
 pub mod compose;
 pub mod dockerfile;
@@ -92,6 +93,9 @@ pub struct Resource<'a> {
     pub body: Option<&'a Node>,
     /// Kubernetes workloads: the pod spec, whatever the kind wraps it in.
     pub pod_spec: Option<&'a Node>,
+    /// The effective data-classification tag value (the resource's own tag, or the provider's
+    /// `default_tags`), set by the linter; see `classification`.
+    pub classification: Option<&'a Node>,
     /// Index of the document in a multi-document file, or of the stage in a Dockerfile.
     pub index: usize,
     /// Index of the file among those evaluated together (see `rule::Scope`).
@@ -114,6 +118,7 @@ impl<'a> Resource<'a> {
             span,
             body: Some(body),
             pod_spec: None,
+            classification: None,
             index: 0,
             file: 0,
         }
@@ -134,6 +139,7 @@ impl<'a> Resource<'a> {
             span,
             body: None,
             pod_spec: None,
+            classification: None,
             index,
             file: 0,
         }

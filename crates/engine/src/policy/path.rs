@@ -18,6 +18,8 @@ pub enum Root {
     Pod,
     /// Every container of the pod spec, init and ephemeral ones included (`@containers`).
     Containers,
+    /// The effective data-classification tag value (`@classification`).
+    Classification,
 }
 
 /// One step of a path.
@@ -58,14 +60,18 @@ impl Path {
     /// Parse a path.
     pub fn parse(text: &str) -> Result<Path, String> {
         let trimmed = text.trim();
-        let (root, rest) = if let Some(rest) = trimmed.strip_prefix("@containers") {
+        let (root, rest) = if let Some(rest) = trimmed.strip_prefix("@classification") {
+            (Root::Classification, rest)
+        } else if let Some(rest) = trimmed.strip_prefix("@containers") {
             (Root::Containers, rest)
         } else if let Some(rest) = trimmed.strip_prefix("@pod") {
             (Root::Pod, rest)
         } else if let Some(rest) = trimmed.strip_prefix('$') {
             (Root::Resource, rest)
         } else if trimmed.starts_with('@') {
-            return Err(format!("unknown path root in `{text}` (known: `$`, `@pod`, `@containers`)"));
+            return Err(format!(
+                "unknown path root in `{text}` (known: `$`, `@pod`, `@containers`, `@classification`)"
+            ));
         } else {
             (Root::Current, trimmed)
         };
@@ -134,6 +140,7 @@ impl Path {
             Root::Current => current.into_iter().collect(),
             Root::Resource => resource.body.into_iter().collect(),
             Root::Pod => resource.pod_spec.into_iter().collect(),
+            Root::Classification => resource.classification.into_iter().collect(),
             Root::Containers => {
                 resource.pod_spec.map(|pod| kubernetes::containers(pod).collect()).unwrap_or_default()
             }
