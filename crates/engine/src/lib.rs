@@ -16,6 +16,7 @@
 
 pub mod classify;
 pub mod document;
+pub mod expect;
 pub mod finding;
 pub mod image;
 pub mod lint;
