@@ -20,6 +20,7 @@ pub mod finding;
 pub mod model;
 pub mod parse;
 pub mod rule;
+pub mod shell;
 pub mod source;
 pub mod span;
 pub mod tree;
