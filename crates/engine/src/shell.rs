@@ -228,6 +228,13 @@ impl SpanMap {
         self.segments.push((derived_start, original_start, len));
     }
 
+    /// Append the runs of `other`, a map of a text that starts at `derived_offset` of this
+    /// map's text (pieces must be appended in order). Where `other` maps nothing, this map's
+    /// fallback applies.
+    pub fn append(&mut self, other: &SpanMap, derived_offset: usize) {
+        self.segments.extend(other.segments.iter().map(|(d, o, len)| (d + derived_offset, *o, *len)));
+    }
+
     /// The fallback span.
     pub fn fallback_span(&self) -> Span {
         self.fallback

@@ -306,6 +306,13 @@ fn span_maps_align_derived_text() {
     assert_eq!(map.map(Span::new(0, derived.len())), Span::new(100, 115));
     let broken = SpanMap::aligned("xyz", "abc", 10, Span::new(3, 4));
     assert_eq!(broken.map(Span::new(0, 1)), Span::new(3, 4));
+    let mut joined = SpanMap::fallback(Span::new(0, 50));
+    joined.append(&SpanMap::shifted(4, 10, Span::new(0, 1)), 0);
+    joined.append(&SpanMap::shifted(2, 30, Span::new(0, 1)), 5);
+    assert_eq!(joined.map(Span::new(1, 3)), Span::new(11, 13));
+    assert_eq!(joined.map(Span::new(5, 7)), Span::new(30, 32));
+    assert_eq!(joined.map(Span::new(4, 5)), Span::new(0, 50));
+    assert_eq!(joined.fallback_span(), Span::new(0, 50));
     let shifted = SpanMap::shifted(3, 7, Span::new(0, 1));
     assert_eq!(shifted.map(Span::new(1, 2)), Span::new(8, 9));
     assert_eq!(shifted.map(Span::new(2, 9)), Span::new(0, 1));
