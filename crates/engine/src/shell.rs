@@ -62,8 +62,9 @@ pub struct ShellReport {
     pub downloads_piped_to_interpreter: Vec<Span>,
     /// Whether tree-sitter met syntax errors (the report covers what it could parse).
     pub syntax_errors: bool,
-    /// Whether statements nested deeper than [`crate::parse::MAX_DEPTH`] were left out: the
-    /// report is then incomplete, and a rule should treat the script as unknown.
+    /// Whether statements nested deeper than [`crate::parse::MAX_DEPTH`], or program text
+    /// nested in program text more than eight levels deep (`sh -c "sh -c '...'"`), were left
+    /// out: the report is then incomplete, and a rule should treat the script as unknown.
     pub too_deep: bool,
 }
 
@@ -289,7 +290,9 @@ pub fn analyse(script: &str) -> ShellReport {
             execution.executor = to_script(execution.executor);
             report.remote_executions.push(execution);
         }
-        if maps.len() < MAX_NESTED_SCRIPTS {
+        if maps.len() >= MAX_NESTED_SCRIPTS {
+            report.too_deep |= !found.nested.is_empty();
+        } else {
             for (nested, map) in found.nested {
                 let mut chain = Vec::with_capacity(maps.len() + 1);
                 chain.push(map);

@@ -233,7 +233,10 @@ fn deep_nesting_does_not_overflow_the_stack() {
     for _ in 0..10 {
         nested = format!("sh -c {}", shell_quote(&nested));
     }
-    assert!(analyse(&nested).commands().count() <= MAX_NESTED_SCRIPTS + 2);
+    let report = analyse(&nested);
+    assert!(report.too_deep);
+    assert!(report.commands().count() <= MAX_NESTED_SCRIPTS + 2);
+    assert!(!analyse("sh -c 'sh -c \"curl https://x | sh\"'").too_deep);
 }
 
 fn shell_quote(text: &str) -> String {
