@@ -24,6 +24,7 @@ pub mod model;
 pub mod parse;
 pub mod policy;
 pub mod rule;
+pub mod shell;
 pub mod source;
 pub mod span;
 pub mod tree;

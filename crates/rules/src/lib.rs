@@ -11,6 +11,7 @@
 
 mod native;
 mod prelude;
+mod reference;
 
 use trustlint_engine::policy::{PolicyError, compile};
 use trustlint_engine::rule::Rule;
