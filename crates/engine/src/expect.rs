@@ -33,7 +33,9 @@ fn ids_after<'a>(line: &'a str, marker: &str) -> Vec<&'a str> {
 /// `LETTERS-...-DIGITS`: an id as rules spell them.
 fn is_rule_id(word: &str) -> bool {
     word.contains('-')
-        && word.split('-').all(|p| !p.is_empty() && p.chars().all(|c| c.is_ascii_uppercase() || c.is_ascii_digit()))
+        && word
+            .split('-')
+            .all(|p| !p.is_empty() && p.chars().all(|c| c.is_ascii_uppercase() || c.is_ascii_digit()))
 }
 
 /// `(rule, line)` pairs annotated inside a fixture's text.
@@ -56,8 +58,10 @@ pub fn sidecar(text: &str) -> Result<Vec<(String, usize)>, String> {
     let mut out = Vec::new();
     for line in text.lines().map(str::trim).filter(|l| !l.is_empty() && !l.starts_with('#')) {
         let mut parts = line.split_whitespace();
-        let number: usize =
-            parts.next().and_then(|n| n.parse().ok()).ok_or_else(|| format!("bad expectation line `{line}`"))?;
+        let number: usize = parts
+            .next()
+            .and_then(|n| n.parse().ok())
+            .ok_or_else(|| format!("bad expectation line `{line}`"))?;
         let ids: Vec<&str> = parts.collect();
         if ids.is_empty() || !ids.iter().all(|id| is_rule_id(id)) {
             return Err(format!("bad expectation line `{line}`"));

@@ -88,15 +88,10 @@ pub(crate) fn check(resource: &Resource<'_>, file: &FileContext<'_>, out: &mut O
 }
 
 /// The instructions of stage `index`: from its `FROM` up to the next `FROM`.
-///
-/// `trustlint_engine::model::dockerfile::stages` computes the same ranges (with aliases and
-/// parents); this private copy stands in until the Dockerfile model is on this branch, and
-/// should then give way to it.
 fn stage_instructions(df: &Dockerfile, index: usize) -> &[Instruction] {
-    let mut froms = df.instructions.iter().enumerate().filter(|(_, i)| i.keyword == "FROM").map(|(n, _)| n);
-    let Some(start) = froms.nth(index) else { return &[] };
-    let end = froms.next().unwrap_or(df.instructions.len());
-    df.instructions.get(start..end).unwrap_or(&[])
+    let stages = trustlint_engine::model::dockerfile::stages(df);
+    let Some(stage) = stages.get(index) else { return &[] };
+    df.instructions.get(stage.instructions.clone()).unwrap_or(&[])
 }
 
 /// Whether a `SHELL ["...", ...]` instruction selects a POSIX shell.
@@ -242,108 +237,18 @@ fn runs_as_shell(body: &str) -> bool {
 #[cfg(test)]
 mod tests {
     use trustlint_engine::SourceFile;
-    use trustlint_engine::parse::dockerfile::Heredoc;
 
     use super::*;
 
-    /// A small stand-in for the Dockerfile parser, enough for these tests: continuations
-    /// (joined without the backslash, comment lines dropped), exec form, heredocs.
     fn dockerfile(src: &str) -> Dockerfile {
-        let mut lines = Vec::new();
-        let mut at = 0;
-        for line in src.split('\n') {
-            lines.push((at, line));
-            at += line.len() + 1;
-        }
-        let marker = Regex::new(r#"<<(-?)["']?(\w+)["']?"#).unwrap();
-        let mut instructions = Vec::new();
-        let mut i = 0;
-        while let Some(&(start, line)) = lines.get(i) {
-            let trimmed = line.trim_start();
-            if trimmed.is_empty() || trimmed.starts_with('#') {
-                i += 1;
-                continue;
-            }
-            let keyword_start = start + (line.len() - trimmed.len());
-            let keyword = trimmed.split_whitespace().next().unwrap();
-            let after = &line[keyword_start - start + keyword.len()..];
-            let args_start = keyword_start + keyword.len() + (after.len() - after.trim_start().len());
-            let (mut text, mut piece) = (String::new(), &src[args_start..start + line.len()]);
-            let mut end;
-            loop {
-                i += 1;
-                match piece.trim_end().strip_suffix('\\') {
-                    Some(joined) => {
-                        text.push_str(joined);
-                        while lines.get(i).is_some_and(|(_, l)| l.trim_start().starts_with('#')) {
-                            i += 1;
-                        }
-                        piece = lines[i].1;
-                    }
-                    None => {
-                        text.push_str(piece);
-                        end = lines[i - 1].0 + lines[i - 1].1.len();
-                        break;
-                    }
-                }
-            }
-            let args_span = Span::new(args_start, end);
-            let args = if text.starts_with('[') {
-                let mut items = Vec::new();
-                let bytes = src.as_bytes();
-                let mut k = args_start;
-                while k < end {
-                    if bytes[k] == b'"' {
-                        let open = k;
-                        k += 1;
-                        while bytes[k] != b'"' {
-                            k += if bytes[k] == b'\\' { 2 } else { 1 };
-                        }
-                        let raw = &src[open + 1..k];
-                        items.push((raw.replace("\\\"", "\"").replace("\\\\", "\\"), Span::new(open, k + 1)));
-                    }
-                    k += 1;
-                }
-                Args::Exec { items, span: args_span }
-            } else {
-                Args::Shell { text: text.clone(), span: args_span }
-            };
-            let mut heredocs = Vec::new();
-            for capture in marker.captures_iter(&text) {
-                let delimiter = capture[2].to_string();
-                let chomp = &capture[1] == "-";
-                let (mut body, body_start) = (String::new(), lines[i].0);
-                let mut body_end = body_start;
-                while let Some(&(ls, l)) = lines.get(i) {
-                    i += 1;
-                    let content = if chomp { l.trim_start_matches('\t') } else { l };
-                    if content == delimiter {
-                        end = ls + l.len();
-                        break;
-                    }
-                    body.push_str(content);
-                    body.push('\n');
-                    body_end = ls + l.len();
-                }
-                heredocs.push(Heredoc { delimiter, body, span: Span::new(body_start, body_end) });
-            }
-            instructions.push(Instruction {
-                keyword: keyword.to_ascii_uppercase(),
-                keyword_span: Span::new(keyword_start, keyword_start + keyword.len()),
-                span: Span::new(keyword_start, end),
-                flags: Vec::new(),
-                args,
-                heredocs,
-            });
-        }
-        Dockerfile { instructions, ..Dockerfile::default() }
+        trustlint_engine::parse::dockerfile::parse(src).expect("test Dockerfiles parse")
     }
 
     /// The texts the findings on stage `index` point at.
     fn findings_at(src: &str, index: usize) -> (Vec<String>, Outcome) {
         let source = SourceFile::new("Dockerfile", src);
         let syntax = Syntax::Dockerfile(dockerfile(src));
-        let file = FileContext { source: &source, syntax: &syntax };
+        let file = FileContext { source: &source, syntax: &syntax, scope: &Default::default() };
         let resource = Resource::bare(Target::Dockerfile, "stage", format!("stage[{index}]"), Span::default(), index);
         let mut out = Outcome::default();
         check(&resource, &file, &mut out);

@@ -167,7 +167,7 @@ mod tests {
 
     fn run(path: &str, text: &str) -> Outcome {
         let source = SourceFile::new(path, text);
-        let file = FileContext { source: &source, syntax: &Syntax::Text };
+        let file = FileContext { source: &source, syntax: &Syntax::Text, scope: &Default::default() };
         let resource = Resource::bare(Target::Text, "file", path, Span::default(), 0);
         let mut out = Outcome::default();
         check(&resource, &file, &mut out);

@@ -337,7 +337,7 @@ mod tests {
 
     fn run(text: &str) -> Outcome {
         let source = SourceFile::new("f", text);
-        let file = FileContext { source: &source, syntax: &Syntax::Text };
+        let file = FileContext { source: &source, syntax: &Syntax::Text, scope: &Default::default() };
         let resource = Resource::bare(Target::Text, "file", "f", Span::default(), 0);
         let mut out = Outcome::default();
         check(&resource, &file, &mut out);
