@@ -23,6 +23,8 @@ pub enum Command {
     Rules(RulesArgs),
     /// Print a rule's full documentation.
     Explain(ExplainArgs),
+    /// Run your policies against their fixtures (`fixtures/<ID>/` beside them).
+    TestPolicies(TestPoliciesArgs),
 }
 
 /// Output formats of `lint`.
@@ -89,6 +91,17 @@ pub struct LintArgs {
     /// Do not fail the run on files that cannot be parsed (they are still reported).
     #[arg(long)]
     pub allow_parse_errors: bool,
+    /// Load your own policies from this directory or file (repeatable).
+    #[arg(long, value_name = "DIR")]
+    pub policies: Vec<PathBuf>,
+}
+
+/// Options of `test-policies`.
+#[derive(Debug, Args)]
+pub struct TestPoliciesArgs {
+    /// Directories (or files) of policies; fixtures live in `fixtures/<ID>/` beside them.
+    #[arg(required = true)]
+    pub dirs: Vec<PathBuf>,
 }
 
 /// Formats of `rules`.

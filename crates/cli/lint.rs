@@ -17,19 +17,36 @@ use crate::config::{self, Config};
 use crate::render::{self, BySeverity, Report, Summary};
 use crate::select::{self, Selection};
 use crate::walk::{self, WalkOptions};
-use crate::{exit, rules};
+use crate::{exit, policies};
 
 /// Run `trustlint lint`.
 pub fn run(args: &LintArgs) -> Result<u8> {
     let started = Instant::now();
-    let known: Vec<RuleMeta> = rules::all_rules();
-    let known_ids: Vec<String> = known.iter().map(|m| m.id.clone()).collect();
+    let config_path = config_path(args);
+    // A first read of the configuration only for its policy directories; the ids it names are
+    // checked once the user policies are known.
+    let early = match &config_path {
+        Some(path) => config::load(path, None).map_err(|e| anyhow::Error::new(*e))?,
+        None => Config::defaults(),
+    };
+    let builtin = trustlint_rules::builtin();
+    let mut builtin_ids: Vec<String> = builtin.iter().map(|r| r.meta().id.clone()).collect();
+    builtin_ids.push(PARSE_RULE_ID.to_string());
+    let policy_dirs: Vec<PathBuf> = early.policies.iter().chain(&args.policies).cloned().collect();
+    let user = policies::load(&policy_dirs, &builtin_ids).map_err(anyhow::Error::new)?;
+    let mut all_rules: Vec<Box<dyn trustlint_engine::rule::Rule>> = builtin;
+    all_rules.extend(user.into_iter().map(|p| Box::new(p.policy) as Box<dyn trustlint_engine::rule::Rule>));
+    let known_ids: Vec<String> =
+        all_rules.iter().map(|r| r.meta().id.clone()).chain([PARSE_RULE_ID.to_string()]).collect();
     for pattern in args.select.iter().chain(&args.ignore) {
         if !select::matches_any_rule(pattern, &known_ids) {
             bail!("unknown rule id or prefix `{pattern}` (see `trustlint rules`)");
         }
     }
-    let config = load_config(args, &known_ids)?;
+    let config = match &config_path {
+        Some(path) => config::load(path, Some(&known_ids)).map_err(|e| anyhow::Error::new(*e))?,
+        None => Config::defaults(),
+    };
 
     let selection = Selection {
         select: if args.select.is_empty() { config.select.clone() } else { args.select.clone() },
@@ -38,8 +55,7 @@ pub fn run(args: &LintArgs) -> Result<u8> {
     };
     let parse_meta = trustlint_engine::lint::parse_rule_meta();
     let report_parse_errors = selection.enables(&parse_meta);
-    let enabled: Vec<_> =
-        trustlint_rules::builtin().into_iter().filter(|r| selection.enables(r.meta())).collect();
+    let enabled: Vec<_> = all_rules.into_iter().filter(|r| selection.enables(r.meta())).collect();
     let mut metas: BTreeMap<String, RuleMeta> =
         enabled.iter().map(|r| (r.meta().id.clone(), r.meta().clone())).collect();
     metas.insert(parse_meta.id.clone(), parse_meta);
@@ -114,17 +130,14 @@ pub fn run(args: &LintArgs) -> Result<u8> {
     Ok(if failing { exit::FINDINGS } else { exit::CLEAN })
 }
 
-fn load_config(args: &LintArgs, known_ids: &[String]) -> Result<Config> {
-    let path = match &args.config {
+/// The configuration file: `--config`, or the one found from the first path upward.
+fn config_path(args: &LintArgs) -> Option<PathBuf> {
+    match &args.config {
         Some(path) => Some(path.clone()),
         None => {
             let start = args.paths.first().cloned().unwrap_or_else(|| PathBuf::from("."));
             config::discover(&start)
         }
-    };
-    match path {
-        None => Ok(Config::defaults()),
-        Some(path) => config::load(&path, known_ids).map_err(|e| anyhow::Error::new(*e)),
     }
 }
 
