@@ -253,8 +253,11 @@ impl Linter {
                     parse::json::parse(text).map(Syntax::Json)
                 };
                 match parsed {
-                    Ok(syntax) => {
+                    Ok(mut syntax) => {
                         report.target = classify::by_content(path, syntax.documents());
+                        if report.target == Some(Target::Cloudformation) {
+                            model::cloudformation::resolve(syntax.documents_mut());
+                        }
                         return report.target.map(|_| syntax);
                     }
                     Err(error) if classify::has_template_actions(text) => {
