@@ -12,9 +12,9 @@ use trustlint_engine::lint::{Linter, PARSE_RULE_ID};
 use trustlint_engine::rule::RuleMeta;
 use trustlint_engine::{Finding, Severity, SourceFile};
 
-use crate::args::{FailOn, Format, LintArgs};
+use crate::args::{FailOn, LintArgs};
 use crate::config::{self, Config};
-use crate::render::{self, BySeverity, Report, Summary};
+use crate::render::{self, BySeverity, EvaluationRecord, Report, Summary};
 use crate::select::{self, Selection};
 use crate::walk::{self, WalkOptions};
 use crate::{exit, policies};
@@ -104,15 +104,34 @@ pub fn run(args: &LintArgs) -> Result<u8> {
     summary.by_severity = by_severity;
     summary.elapsed_ms = started.elapsed().as_millis();
 
+    let rule_ids: Vec<String> = linter.rules().iter().map(|r| r.meta().id.clone()).collect();
+    let mut evaluations: Vec<EvaluationRecord> = scan
+        .reports
+        .iter()
+        .flat_map(|r| {
+            r.evaluations.iter().map(|e| EvaluationRecord {
+                rule: rule_ids.get(e.rule).cloned().unwrap_or_default(),
+                file: r.path.clone(),
+                resource: e.resource.clone(),
+                result: e.result,
+            })
+        })
+        .collect();
+    evaluations.sort();
     let sources: BTreeMap<String, &SourceFile> =
         scan.reports.iter().filter_map(|r| r.source.as_ref().map(|s| (s.path.clone(), s))).collect();
-    let report =
-        Report { findings: &findings, rules: &metas, sources: &sources, notes: &scan.notes, summary };
-    let text = match args.format {
-        Format::Human => render::human::render(&report, args.output.is_none() && colour_wanted()),
-        Format::Concise => render::concise::render(&report),
-        Format::Json => render::json::render(&report),
+    let report = Report {
+        findings: &findings,
+        rules: &metas,
+        sources: &sources,
+        notes: &scan.notes,
+        evaluations: &evaluations,
+        summary,
     };
+    let text = render::render(args.format, &report, args.output.is_none() && colour_wanted());
+    for extra in &args.also {
+        write_atomically(&extra.path, render::render(extra.format, &report, false).as_bytes())?;
+    }
     match &args.output {
         Some(path) => write_atomically(path, text.as_bytes())?,
         None => {
