@@ -1,5 +1,6 @@
 //! ## What it checks
-//! Deployments and StatefulSets that run two replicas or more (`spec.replicas`, default 1, or
+//! Deployments and StatefulSets (and ReplicaSets and ReplicationControllers deployed on their
+//! own) that run two replicas or more (`spec.replicas`, default 1, or
 //! a `HorizontalPodAutoscaler` of the same namespace targeting them with `minReplicas` of 2
 //! or more, as in TL-K8S-009) and that no `PodDisruptionBudget` of their namespace selects:
 //! the PDB's `spec.selector` must match the pod template's labels.
@@ -67,12 +68,15 @@ pub(crate) fn meta() -> Meta {
         kics: &["b23e9b98-0cb6-4fc9-b257-1f3270442678", "1db3a5a5-bf75-44e5-9e44-c56cfc8b1ac5"],
         trivy: &[],
         other: &[],
-        bindings: &[(Target::Kubernetes, &["Deployment", "StatefulSet", "PodDisruptionBudget"])],
+        bindings: &[(
+            Target::Kubernetes,
+            &["Deployment", "StatefulSet", "ReplicaSet", "ReplicationController", "PodDisruptionBudget"],
+        )],
     }
 }
 
-/// The workload kinds a budget protects here.
-const WORKLOADS: [&str; 2] = ["Deployment", "StatefulSet"];
+/// The replicated workload kinds a budget protects (those TL-K8S-009 counts replicas of).
+const WORKLOADS: [&str; 4] = ["Deployment", "StatefulSet", "ReplicaSet", "ReplicationController"];
 
 pub(crate) fn check(resource: &Resource<'_>, file: &FileContext<'_>, out: &mut Outcome) {
     if resource.kind == "PodDisruptionBudget" {

@@ -194,7 +194,7 @@ fn not_static(node: &Node) -> bool {
 
 /// The namespace of an object (`default` when it names none: applied with the same `-n`,
 /// two such objects land in the same namespace).
-fn namespace_of<'a>(body: Option<&'a Node>) -> &'a str {
+fn namespace_of(body: Option<&Node>) -> &str {
     body.and_then(|b| b.get_path("metadata.namespace")).and_then(Node::as_str).unwrap_or("default")
 }
 
@@ -215,8 +215,11 @@ mod tests {
     use trustlint_engine::parse::yaml;
     use trustlint_engine::rule::{CheckResult, Scope};
 
-    /// (address, result, [(pointed text, severity, message)]) per workload.
-    fn run(text: &str) -> Vec<(String, CheckResult, Vec<(String, Severity, String)>)> {
+    /// A finding as (pointed text, severity, message).
+    type Found = (String, Severity, String);
+
+    /// (address, result, findings) per workload.
+    fn run(text: &str) -> Vec<(String, CheckResult, Vec<Found>)> {
         let stream = yaml::parse(text).expect("parses");
         let resources = kubernetes::resources(&stream.documents);
         let scope = Scope::new(&resources);

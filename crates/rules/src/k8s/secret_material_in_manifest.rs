@@ -13,7 +13,8 @@
 //! - **medium**: a `ConfigMap` key with a secret-looking name holding a literal.
 //!
 //! Not literals, and so never reported: empty values, booleans, numbers, references
-//! (`$(VAR)`, `${VAR}`, `{{ ... }}`), placeholders (`<password>`) and file paths
+//! (`$(VAR)`, `${VAR}`, `{{ ... }}`), placeholders (`<password>`, or a value that spells the
+//! variable's own name, `GOOGLE_API_KEY: GOOGLE_API_KEY_VAL`) and file paths
 //! (`/var/run/secrets/token`: mounting the secret as a file is the fix). Names that designate
 //! where or how a secret is found rather than the secret itself (`TOKEN_FILE`,
 //! `SECRET_NAME`, `PASSWORD_PATH`, `TOKEN_URL`, `SECRET_ENABLED`, `TOKEN_TTL`, ...) are not
@@ -93,7 +94,7 @@ fn check_env(resource: &Resource<'_>, out: &mut Outcome) {
             if !secret_like_name(name) {
                 continue;
             }
-            match literal(value) {
+            match literal_for(name, value) {
                 Literal::Yes => {
                     out.fail(
                         value.span,
@@ -149,7 +150,7 @@ fn check_config_map(resource: &Resource<'_>, out: &mut Outcome) {
         if !secret_like_name(&entry.key) {
             continue;
         }
-        match literal(&entry.value) {
+        match literal_for(&entry.key, &entry.value) {
             Literal::Yes => {
                 out.fail(
                     entry.key_span.cover(entry.value.span),
@@ -224,6 +225,13 @@ enum Literal {
     Unknown,
 }
 
+/// Whether the value of the variable or key `name` is a committed literal: a value that
+/// spells its own name (`GOOGLE_API_KEY_VAL`, `<db_password>`) is a placeholder.
+fn literal_for(name: &str, value: &Node) -> Literal {
+    let spells_name = value.as_str().is_some_and(|v| v.to_ascii_lowercase().contains(&name.to_ascii_lowercase()));
+    if spells_name { Literal::No } else { literal(value) }
+}
+
 fn literal(value: &Node) -> Literal {
     if value.is_expr() || value.as_tagged().is_some() {
         return Literal::Unknown;
@@ -289,6 +297,8 @@ mod tests {
             assert_eq!(literal(&s(no)), Literal::No, "{no}");
         }
         assert_eq!(literal(&Node::new(Span::default(), Value::Expr("x".into()))), Literal::Unknown);
+        assert_eq!(literal_for("GOOGLE_API_KEY", &s("GOOGLE_API_KEY_VAL")), Literal::No);
+        assert_eq!(literal_for("GOOGLE_API_KEY", &s("AIzaSyExample")), Literal::Yes);
     }
 
     #[test]
