@@ -232,11 +232,12 @@ pub(crate) fn check(resource: &Resource<'_>, file: &FileContext<'_>, out: &mut O
 /// unknown.
 fn container_definitions(resource: &Resource<'_>, definitions: &Node, text: &str, out: &mut Outcome) {
     match &definitions.value {
-        Value::String(document) => match json::parse(document) {
-            Ok(parsed) => containers(resource, &parsed.root, Some(definitions.span), text, out),
-            // Not JSON: Terraform would reject it; nothing to judge here.
-            Err(_) => {}
-        },
+        // A string that is not JSON would be rejected by Terraform: nothing to judge then.
+        Value::String(document) => {
+            if let Ok(parsed) = json::parse(document) {
+                containers(resource, &parsed.root, Some(definitions.span), text, out);
+            }
+        }
         Value::List(_) | Value::Map(_) => containers(resource, definitions, None, text, out),
         Value::Expr(expression) => match jsonencode_argument(expression) {
             Some(argument) => match hcl::parse(&format!("definitions = {argument}\n")) {
