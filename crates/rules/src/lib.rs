@@ -9,8 +9,12 @@
 //! ```
 #![deny(missing_docs)]
 
+mod links;
 mod native;
+mod placement;
 mod prelude;
+#[cfg(test)]
+mod testing;
 
 use trustlint_engine::policy::{PolicyError, compile};
 use trustlint_engine::rule::Rule;
