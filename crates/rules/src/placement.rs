@@ -40,7 +40,12 @@ pub(crate) fn of_subnets(value: &Node, from: &Resource<'_>, scope: &Scope<'_>) -
     if is_dynamic(value) {
         return Zones { distinct: 0, unresolved: true };
     }
-    let items = value.items();
+    let items: Vec<&Node> = value.items().iter().collect();
+    of_subnet_items(&items, from, scope)
+}
+
+/// The zones of subnets given one by one (`subnet_mapping[*].subnet_id`).
+pub(crate) fn of_subnet_items(items: &[&Node], from: &Resource<'_>, scope: &Scope<'_>) -> Zones {
     if let [only] = items {
         // One subnet is one zone, unless the item expands to several (a splat, a call).
         return if may_expand(only) {
@@ -56,6 +61,10 @@ pub(crate) fn of_subnets(value: &Node, from: &Resource<'_>, scope: &Scope<'_>) -
     let mut keys: Vec<String> = Vec::new();
     let mut unresolved = false;
     for item in items {
+        if is_dynamic(item) && may_expand(item) {
+            unresolved = true;
+            continue;
+        }
         let linked = targets(item, from, scope, kinds, attributes);
         let key = match linked.found.as_slice() {
             [subnet] if !linked.unknown => subnet.body.and_then(|body| subnet_zone(subnet.target, body)),
