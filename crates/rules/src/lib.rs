@@ -9,12 +9,14 @@
 //! ```
 #![deny(missing_docs)]
 
+mod backup;
 mod links;
 mod native;
 mod placement;
 mod prelude;
 #[cfg(test)]
 mod testing;
+mod wildcard;
 
 use trustlint_engine::policy::{PolicyError, compile};
 use trustlint_engine::rule::Rule;

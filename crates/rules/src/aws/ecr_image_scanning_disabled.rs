@@ -46,6 +46,7 @@
 
 use crate::links::{Truth, is_dynamic, values_at};
 use crate::prelude::*;
+use crate::wildcard;
 
 pub(crate) fn meta() -> Meta {
     Meta {
@@ -190,9 +191,9 @@ fn covers(config: &Node, names: &Names, name: Option<&Node>) -> Truth {
         unknown |= blocked;
         for filter in filters {
             let matched = match (filter.as_str(), name) {
-                (Some(pattern), _) if pattern.chars().all(|c| c == '*') => Truth::True,
+                (Some(pattern), _) if wildcard::is_everything(pattern) => Truth::True,
                 (Some(pattern), Some(n)) => match n.as_str() {
-                    Some(repository) if wildcard(pattern, repository) => Truth::True,
+                    Some(repository) if wildcard::matches(pattern, repository) => Truth::True,
                     Some(_) => Truth::False,
                     None => Truth::Unknown,
                 },
@@ -209,52 +210,11 @@ fn covers(config: &Node, names: &Names, name: Option<&Node>) -> Truth {
     if unknown { Truth::Unknown } else { Truth::False }
 }
 
-/// ECR's `WILDCARD` filter: `*` matches any run of characters, everything else itself.
-fn wildcard(pattern: &str, text: &str) -> bool {
-    let p: Vec<char> = pattern.chars().collect();
-    let t: Vec<char> = text.chars().collect();
-    let (mut pi, mut ti) = (0usize, 0usize);
-    let mut star: Option<(usize, usize)> = None;
-    while ti < t.len() {
-        match p.get(pi) {
-            Some('*') => {
-                star = Some((pi, ti));
-                pi += 1;
-            }
-            Some(c) if Some(c) == t.get(ti) => {
-                pi += 1;
-                ti += 1;
-            }
-            _ => match star {
-                Some((star_p, star_t)) => {
-                    pi = star_p + 1;
-                    ti = star_t + 1;
-                    star = Some((star_p, star_t + 1));
-                }
-                None => return false,
-            },
-        }
-    }
-    p.get(pi..).is_some_and(|rest| rest.iter().all(|c| *c == '*'))
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
     use crate::testing::run;
     use trustlint_engine::rule::CheckResult;
-
-    #[test]
-    fn wildcards() {
-        assert!(wildcard("*", "anything"));
-        assert!(wildcard("prod-*", "prod-api"));
-        assert!(!wildcard("prod-*", "dev-api"));
-        assert!(wildcard("*/api", "team/api"));
-        assert!(wildcard("a*b*c", "aXXbYYc"));
-        assert!(!wildcard("a*b*c", "aXXbYY"));
-        assert!(wildcard("api", "api"));
-        assert!(!wildcard("api", "api-v2"));
-    }
 
     #[test]
     fn repositories_without_registry_rules() {

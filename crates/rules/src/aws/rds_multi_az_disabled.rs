@@ -61,7 +61,7 @@
 //! Aurora cluster at least two instances (a writer and a reader in another zone), for example
 //! with `count = 2` on the `aws_rds_cluster_instance`.
 
-use crate::links::{Truth, is_dynamic, referrers};
+use crate::links::{is_dynamic, referrers};
 use crate::prelude::*;
 
 pub(crate) fn meta() -> Meta {
