@@ -110,8 +110,9 @@ impl Tags {
     pub fn describe(&self, keys: &[&str], values: &[&str]) -> Option<String> {
         self.known.iter().find_map(|(key, value)| {
             let value = value.as_deref()?;
-            (keys.iter().any(|k| k.eq_ignore_ascii_case(key)) && values.iter().any(|w| w.eq_ignore_ascii_case(value)))
-                .then(|| format!("{key}={value}"))
+            (keys.iter().any(|k| k.eq_ignore_ascii_case(key))
+                && values.iter().any(|w| w.eq_ignore_ascii_case(value)))
+            .then(|| format!("{key}={value}"))
         })
     }
 
@@ -209,8 +210,11 @@ pub(crate) fn selects(selection: &Resource<'_>, resource: &Resource<'_>, scope: 
         _ => body,
     };
     let cfn = selection.target == Target::Cloudformation;
-    let (resources_key, not_key, tags_key) =
-        if cfn { ("Resources", "NotResources", "ListOfTags") } else { ("resources", "not_resources", "selection_tag") };
+    let (resources_key, not_key, tags_key) = if cfn {
+        ("Resources", "NotResources", "ListOfTags")
+    } else {
+        ("resources", "not_resources", "selection_tag")
+    };
     let tags = tags(resource, scope);
 
     let listed = spec.get(resources_key).filter(|n| !n.is_null() && !n.items().is_empty());
@@ -319,7 +323,11 @@ fn arn_pattern_matches(pattern: &str, resource: &Resource<'_>) -> Truth {
         return Truth::False;
     }
     // The region and account are the deployment's: a literal one may or may not be it.
-    let place = if [region, account].iter().all(|p| p.chars().all(|c| c == '*')) { Truth::True } else { Truth::Unknown };
+    let place = if [region, account].iter().all(|p| p.chars().all(|c| c == '*')) {
+        Truth::True
+    } else {
+        Truth::Unknown
+    };
     let resource_part = match name {
         Some(name) => {
             if wildcard::matches(pattern_resource, &format!("{prefix}{name}")) {
@@ -510,18 +518,51 @@ resource "aws_efs_file_system" "shared" {}
             let text = format!("{STORES}resource \"aws_backup_selection\" \"s\" {{\n{selection}\n}}\n");
             terraform_selects(&text, "aws_backup_selection.s", target)
         };
-        assert_eq!(case("resources = [aws_dynamodb_table.orders.arn]", "aws_dynamodb_table.orders"), Truth::True);
-        assert_eq!(case("resources = [aws_dynamodb_table.orders.arn]", "aws_efs_file_system.shared"), Truth::False);
-        assert_eq!(case("resources = [\"*\"]", "aws_efs_file_system.shared"), Truth::True);
-        assert_eq!(case("resources = [\"arn:aws:dynamodb:*:*:table/*\"]", "aws_dynamodb_table.orders"), Truth::True);
-        assert_eq!(case("resources = [\"arn:aws:dynamodb:*:*:table/ord*\"]", "aws_dynamodb_table.orders"), Truth::True);
-        assert_eq!(case("resources = [\"arn:aws:dynamodb:*:*:table/x*\"]", "aws_dynamodb_table.orders"), Truth::False);
-        assert_eq!(case("resources = [\"arn:aws:rds:*:*:db:*\"]", "aws_dynamodb_table.orders"), Truth::False);
-        assert_eq!(case("resources = [\"arn:aws:elasticfilesystem:*:*:file-system/*\"]", "aws_efs_file_system.shared"), Truth::True);
-        assert_eq!(case("resources = [\"arn:aws:elasticfilesystem:*:*:file-system/fs-1234\"]", "aws_efs_file_system.shared"), Truth::Unknown);
-        assert_eq!(case("resources = [\"arn:aws:dynamodb:eu-west-1:*:table/*\"]", "aws_dynamodb_table.orders"), Truth::Unknown);
         assert_eq!(
-            case("resources = [\"*\"]\n  not_resources = [aws_dynamodb_table.orders.arn]", "aws_dynamodb_table.orders"),
+            case("resources = [aws_dynamodb_table.orders.arn]", "aws_dynamodb_table.orders"),
+            Truth::True
+        );
+        assert_eq!(
+            case("resources = [aws_dynamodb_table.orders.arn]", "aws_efs_file_system.shared"),
+            Truth::False
+        );
+        assert_eq!(case("resources = [\"*\"]", "aws_efs_file_system.shared"), Truth::True);
+        assert_eq!(
+            case("resources = [\"arn:aws:dynamodb:*:*:table/*\"]", "aws_dynamodb_table.orders"),
+            Truth::True
+        );
+        assert_eq!(
+            case("resources = [\"arn:aws:dynamodb:*:*:table/ord*\"]", "aws_dynamodb_table.orders"),
+            Truth::True
+        );
+        assert_eq!(
+            case("resources = [\"arn:aws:dynamodb:*:*:table/x*\"]", "aws_dynamodb_table.orders"),
+            Truth::False
+        );
+        assert_eq!(case("resources = [\"arn:aws:rds:*:*:db:*\"]", "aws_dynamodb_table.orders"), Truth::False);
+        assert_eq!(
+            case(
+                "resources = [\"arn:aws:elasticfilesystem:*:*:file-system/*\"]",
+                "aws_efs_file_system.shared"
+            ),
+            Truth::True
+        );
+        assert_eq!(
+            case(
+                "resources = [\"arn:aws:elasticfilesystem:*:*:file-system/fs-1234\"]",
+                "aws_efs_file_system.shared"
+            ),
+            Truth::Unknown
+        );
+        assert_eq!(
+            case("resources = [\"arn:aws:dynamodb:eu-west-1:*:table/*\"]", "aws_dynamodb_table.orders"),
+            Truth::Unknown
+        );
+        assert_eq!(
+            case(
+                "resources = [\"*\"]\n  not_resources = [aws_dynamodb_table.orders.arn]",
+                "aws_dynamodb_table.orders"
+            ),
             Truth::False
         );
         assert_eq!(case("resources = var.arns", "aws_dynamodb_table.orders"), Truth::Unknown);
@@ -534,7 +575,9 @@ resource "aws_efs_file_system" "shared" {}
             terraform_selects(&text, "aws_backup_selection.s", target)
         };
         let tag = |key: &str, value: &str| {
-            format!("selection_tag {{\n  type = \"STRINGEQUALS\"\n  key = \"{key}\"\n  value = \"{value}\"\n}}")
+            format!(
+                "selection_tag {{\n  type = \"STRINGEQUALS\"\n  key = \"{key}\"\n  value = \"{value}\"\n}}"
+            )
         };
         assert_eq!(case(&tag("env", "prod"), "aws_dynamodb_table.orders"), Truth::True);
         assert_eq!(case(&tag("env", "prod"), "aws_efs_file_system.shared"), Truth::False);
@@ -545,7 +588,8 @@ resource "aws_efs_file_system" "shared" {}
         let condition = "resources = [\"*\"]\ncondition {\n  string_equals {\n    key = \"aws:ResourceTag/env\"\n    value = \"prod\"\n  }\n}";
         assert_eq!(case(condition, "aws_dynamodb_table.orders"), Truth::True);
         assert_eq!(case(condition, "aws_efs_file_system.shared"), Truth::False);
-        let like = "condition {\n  string_like {\n    key = \"aws:ResourceTag/backup\"\n    value = \"da*\"\n  }\n}";
+        let like =
+            "condition {\n  string_like {\n    key = \"aws:ResourceTag/backup\"\n    value = \"da*\"\n  }\n}";
         assert_eq!(case(like, "aws_efs_file_system.shared"), Truth::True);
         // Nothing at all: every supported resource.
         assert_eq!(case("plan_id = aws_backup_plan.p.id", "aws_efs_file_system.shared"), Truth::True);

@@ -106,7 +106,10 @@ fn terraform_names(expression: &str, address: &str) -> Truth {
     let bytes = expression.as_bytes();
     let indirect = INDIRECT.iter().any(|prefix| {
         expression.match_indices(prefix).any(|(at, _)| {
-            at == 0 || bytes.get(at - 1).is_some_and(|b| !(b.is_ascii_alphanumeric() || matches!(b, b'_' | b'-' | b'.')))
+            at == 0
+                || bytes
+                    .get(at - 1)
+                    .is_some_and(|b| !(b.is_ascii_alphanumeric() || matches!(b, b'_' | b'-' | b'.')))
         })
     });
     if indirect { Truth::Unknown } else { Truth::False }
@@ -288,7 +291,10 @@ resource "aws_db_instance" "variable" {
         assert_eq!(truth(5), Truth::Unknown);
         assert_eq!(terraform_names("aws_rds_cluster.variable_count.id", "aws_rds_cluster.one"), Truth::False);
         assert_eq!(terraform_names("\"${var.prefix}-x\"", "aws_rds_cluster.one"), Truth::Unknown);
-        assert_eq!(terraform_names("aws_rds_cluster.one[count.index].id", "aws_rds_cluster.one"), Truth::True);
+        assert_eq!(
+            terraform_names("aws_rds_cluster.one[count.index].id", "aws_rds_cluster.one"),
+            Truth::True
+        );
 
         let subnets = group.body.and_then(|b| b.get("subnet_ids")).expect("subnets");
         let linked = targets(subnets, group, &scope, &["aws_subnet"], &["id"]);
@@ -307,7 +313,8 @@ resource "aws_db_instance" "variable" {
         let stream = yaml::parse(text).expect("parses");
         let root = &stream.documents[0];
         let table = Node::new(Span::default(), Value::Map(Vec::new()));
-        let resource = Resource::tree(Target::Cloudformation, "AWS::DynamoDB::Table", "Table", Span::default(), &table);
+        let resource =
+            Resource::tree(Target::Cloudformation, "AWS::DynamoDB::Table", "Table", Span::default(), &table);
         let truth = |key: &str| names(root.get(key).expect("key"), &resource, &[]);
         assert_eq!(truth("a"), Truth::True);
         assert_eq!(truth("b"), Truth::True);
@@ -322,7 +329,8 @@ resource "aws_db_instance" "variable" {
 
     #[test]
     fn paths_go_through_blocks_and_stop_at_expressions() {
-        let file = hcl::parse("x {\n  y {\n    z = 1\n  }\n  y {\n    z = 2\n  }\n}\nw = var.v\n").expect("parses");
+        let file =
+            hcl::parse("x {\n  y {\n    z = 1\n  }\n  y {\n    z = 2\n  }\n}\nw = var.v\n").expect("parses");
         let root = Node::new(Span::default(), Value::Map(file.attributes.clone()));
         let blocks = file.blocks.first().map(|b| &b.body).expect("block");
         let (nodes, unknown) = values_at(blocks, &["y", "z"]);

@@ -148,13 +148,9 @@ fn indexed_expression(text: &str) -> Option<String> {
     let open = text.rfind('[')?;
     let (base, index) = text.split_at(open);
     let number = index.strip_prefix('[')?.strip_suffix(']')?.trim();
-    let simple_base =
-        !base.is_empty() && base.chars().all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '.' || c == '-');
-    if simple_base && number.parse::<usize>().is_ok() {
-        Some(format!("{base}#{number}"))
-    } else {
-        None
-    }
+    let simple_base = !base.is_empty()
+        && base.chars().all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '.' || c == '-');
+    if simple_base && number.parse::<usize>().is_ok() { Some(format!("{base}#{number}")) } else { None }
 }
 
 /// `[n, !GetAZs region]`: the n-th zone of the region.
@@ -205,7 +201,9 @@ resource "aws_subnet" "x" {
     #[test]
     fn terraform_subnets() {
         let case = |list: &str| {
-            let text = format!("{SUBNETS}resource \"aws_autoscaling_group\" \"g\" {{\n  vpc_zone_identifier = {list}\n}}\n");
+            let text = format!(
+                "{SUBNETS}resource \"aws_autoscaling_group\" \"g\" {{\n  vpc_zone_identifier = {list}\n}}\n"
+            );
             terraform_zones(&text, "aws_autoscaling_group.g", "vpc_zone_identifier").fewer_than_two()
         };
         assert_eq!(case("[aws_subnet.a.id]"), Some(true));
@@ -258,8 +256,10 @@ Resources:
 
     #[test]
     fn zone_names() {
-        let file = hcl::parse("a = [\"eu-west-1a\", \"eu-west-1a\"]\nb = [\"eu-west-1a\", \"eu-west-1b\"]\nc = [var.z]\n")
-            .expect("parses");
+        let file = hcl::parse(
+            "a = [\"eu-west-1a\", \"eu-west-1a\"]\nb = [\"eu-west-1a\", \"eu-west-1b\"]\nc = [var.z]\n",
+        )
+        .expect("parses");
         let value = |i: usize| &file.attributes[i].value;
         assert_eq!(of_names(value(0)).fewer_than_two(), Some(true));
         assert_eq!(of_names(value(1)).fewer_than_two(), Some(false));

@@ -1,9 +1,9 @@
 //! Running one native rule over a set of files in unit tests, the way the linter runs it:
 //! the files are one unit, so relations between them are seen.
 
+use trustlint_engine::Severity;
 use trustlint_engine::lint::Linter;
 use trustlint_engine::rule::{CheckResult, Rule};
-use trustlint_engine::Severity;
 
 use crate::native::{CheckFn, Meta, NativeRule};
 
@@ -38,8 +38,8 @@ impl Run {
 pub(crate) fn run(meta: fn() -> Meta, check: CheckFn, files: &[(&str, &str)]) -> Run {
     let rule: Box<dyn Rule> = Box::new(NativeRule::new(meta(), check, ""));
     let linter = Linter::new(vec![rule], false);
-    let reports =
-        linter.lint_unit(files.iter().map(|(path, text)| (path.to_string(), text.as_bytes().to_vec())).collect());
+    let reports = linter
+        .lint_unit(files.iter().map(|(path, text)| (path.to_string(), text.as_bytes().to_vec())).collect());
     let mut findings = Vec::new();
     let mut results = Vec::new();
     for report in reports {
