@@ -90,6 +90,11 @@ impl Tags {
         }
     }
 
+    /// Whether some tags cannot be known statically.
+    pub fn is_open(&self) -> bool {
+        self.open
+    }
+
     /// Whether some tag whose key is one of `keys` (any case) has one of `values` (any case).
     pub fn any_of(&self, keys: &[&str], values: &[&str]) -> Truth {
         let mut unknown = self.open;

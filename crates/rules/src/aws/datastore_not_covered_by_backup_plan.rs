@@ -172,7 +172,9 @@ fn why_judged(resource: &Resource<'_>, tags: &Tags) -> (Truth, Option<String>) {
             Some(_) => Truth::False,
             None => Truth::Unknown,
         },
-        None => tags.any_of(&["data_classification"], &CLASSIFIED),
+        // No classification found: unknown only when some tags cannot be read.
+        None if tags.is_open() => Truth::Unknown,
+        None => Truth::False,
     };
     let production = tags.any_of(&ENVIRONMENT_KEYS, &PRODUCTION);
     if production == Truth::True {
