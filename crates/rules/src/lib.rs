@@ -9,9 +9,15 @@
 //! ```
 #![deny(missing_docs)]
 
+mod backup;
+mod links;
 mod native;
+mod placement;
 mod prelude;
 mod reference;
+#[cfg(test)]
+mod testing;
+mod wildcard;
 
 use trustlint_engine::policy::{PolicyError, compile};
 use trustlint_engine::rule::Rule;
