@@ -9,8 +9,11 @@
 //! ```
 #![deny(missing_docs)]
 
+mod iam;
+mod link;
 mod native;
 mod prelude;
+mod s3;
 
 use trustlint_engine::policy::{PolicyError, compile};
 use trustlint_engine::rule::Rule;
