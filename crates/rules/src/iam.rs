@@ -169,6 +169,17 @@ impl List {
         }
     }
 
+    /// Whether the field holds any value: an attribute set to null or an empty list is as
+    /// good as absent, and one not known statically may be either.
+    pub(crate) fn present(list: Option<&List>) -> Truth {
+        match list {
+            None => Truth::False,
+            Some(l) if l.items.iter().any(|i| i.text.is_some()) => Truth::True,
+            Some(l) if l.unknown || !l.items.is_empty() => Truth::Unknown,
+            Some(_) => Truth::False,
+        }
+    }
+
     /// The known values, for messages.
     pub(crate) fn texts(&self) -> Vec<&str> {
         self.items.iter().filter_map(|i| i.text.as_deref()).collect()
@@ -189,6 +200,16 @@ impl Principal {
             }
         }
         if unknown { Truth::Unknown } else { Truth::False }
+    }
+
+    /// Whether the field holds any principal (see [`List::present`]).
+    pub(crate) fn present(principal: Option<&Principal>) -> Truth {
+        match principal {
+            None => Truth::False,
+            Some(p) if p.entries.iter().any(|(_, i)| i.text.is_some()) => Truth::True,
+            Some(p) if p.unknown || !p.entries.is_empty() => Truth::Unknown,
+            Some(_) => Truth::False,
+        }
     }
 
     /// The identifiers of one principal type (`Federated`, `Service`).
@@ -216,7 +237,10 @@ pub(crate) fn base_operator(operator: &str) -> (String, bool) {
 /// `Not...` operators, which admit everything else.
 pub(crate) fn is_positive_match(operator: &str) -> bool {
     let (base, _) = base_operator(operator);
-    matches!(base.as_str(), "stringequals" | "stringequalsignorecase" | "stringlike" | "arnequals" | "arnlike")
+    matches!(
+        base.as_str(),
+        "stringequals" | "stringequalsignorecase" | "stringlike" | "arnequals" | "arnlike"
+    )
 }
 
 impl Statement {
@@ -257,6 +281,19 @@ impl Statement {
             _ => format!("statement {}", index + 1),
         }
     }
+}
+
+/// Whether a statement's principal is everyone: `*`, `{"AWS": "*"}`, or a `NotPrincipal`
+/// (everyone but the listed principals); and where that principal is written.
+pub(crate) fn everyone(statement: &Statement) -> (Truth, Span) {
+    let not = Principal::present(statement.not_principal.as_ref());
+    let named = statement.principal.as_ref().map_or(Truth::False, Principal::everyone);
+    let span = match (&statement.principal, &statement.not_principal) {
+        (_, Some(not_principal)) if not != Truth::False => not_principal.span,
+        (Some(principal), _) => principal.span,
+        _ => statement.span,
+    };
+    (link::or(not, named), span)
 }
 
 /// Deepest nesting of documents built from other documents (`source_policy_documents`).
@@ -306,7 +343,9 @@ impl<'r, 'a> Reader<'r, 'a> {
                     }
                 }
                 match json::parse(text) {
-                    Ok(parsed) => from_tree(&parsed.root, Origin { located: false, shift: 0, interpolated: false }),
+                    Ok(parsed) => {
+                        from_tree(&parsed.root, Origin { located: false, shift: 0, interpolated: false })
+                    }
                     Err(_) => Document::unknown(),
                 }
             }
@@ -327,13 +366,11 @@ impl<'r, 'a> Reader<'r, 'a> {
     /// `data.aws_iam_policy_document.x.json` (or `.minified_json`, `[0].json`) refers to.
     fn data_source(&self, raw: &str, owner: &Resource<'_>) -> Option<&'a Resource<'a>> {
         let expression = raw.trim();
-        let expression = expression
-            .strip_prefix("\"${")
-            .and_then(|e| e.strip_suffix("}\""))
-            .unwrap_or(expression)
-            .trim();
+        let expression =
+            expression.strip_prefix("\"${").and_then(|e| e.strip_suffix("}\"")).unwrap_or(expression).trim();
         let rest = expression.strip_prefix("data.aws_iam_policy_document.")?;
-        let name_end = rest.find(|c: char| !(c.is_ascii_alphanumeric() || c == '_' || c == '-')).unwrap_or(rest.len());
+        let name_end =
+            rest.find(|c: char| !(c.is_ascii_alphanumeric() || c == '_' || c == '-')).unwrap_or(rest.len());
         let (name, tail) = rest.split_at(name_end);
         let tail = match tail.strip_prefix('[') {
             Some(indexed) => {
@@ -508,9 +545,11 @@ fn effect_of(node: &Node, origin: Origin) -> Effect {
 fn item(node: &Node, origin: Origin) -> Item {
     let span = origin.span(node.span);
     match &node.value {
-        Value::String(text) if origin.interpolated && is_single_interpolation(text) => {
-            Item { text: None, expr: Some(text.trim_start_matches("${").trim_end_matches('}').trim().to_string()), span }
-        }
+        Value::String(text) if origin.interpolated && is_single_interpolation(text) => Item {
+            text: None,
+            expr: Some(text.trim_start_matches("${").trim_end_matches('}').trim().to_string()),
+            span,
+        },
         Value::Expr(raw) => Item { text: None, expr: Some(raw.clone()), span },
         Value::Tagged(..) | Value::Map(_) => match sub_template(node) {
             // A CloudFormation `!Sub` keeps its literal text around the substitutions
@@ -582,7 +621,8 @@ fn json_principal(node: &Node, origin: Origin) -> Principal {
             let mut principal = Principal { entries: Vec::new(), unknown: false, span };
             for entry in entries {
                 let values = json_list(&entry.value, origin);
-                principal.unknown |= values.unknown;
+                // Only an unknown account principal might be `*`; an unknown service is a service.
+                principal.unknown |= values.unknown && entry.key.eq_ignore_ascii_case("AWS");
                 for value in values.items {
                     principal.entries.push((entry.key.clone(), value));
                 }
@@ -631,7 +671,8 @@ fn block_statement(node: &Node, located: bool) -> Statement {
             let identifiers = block.get("identifiers").map(|i| json_list(i, origin));
             match (kind.and_then(|k| k.text), identifiers) {
                 (Some(kind), Some(identifiers)) => {
-                    principal.unknown |= identifiers.unknown;
+                    principal.unknown |=
+                        identifiers.unknown && (kind == "*" || kind.eq_ignore_ascii_case("AWS"));
                     for identifier in identifiers.items {
                         principal.entries.push((kind.clone(), identifier));
                     }
@@ -683,7 +724,8 @@ pub(crate) fn denies_when_false(document: &Document, key: &str) -> Truth {
         let mut conditioned = if statement.conditions_unknown { Truth::Unknown } else { Truth::False };
         for test in statement.tests_on(key) {
             if base_operator(&test.operator).0 == "bool" {
-                conditioned = link::or(conditioned, test.values.any(|v| v.trim().eq_ignore_ascii_case("false")));
+                conditioned =
+                    link::or(conditioned, test.values.any(|v| v.trim().eq_ignore_ascii_case("false")));
             }
         }
         result = link::or(result, link::and(denies, conditioned));

@@ -86,7 +86,9 @@ pub(crate) fn cloudformation_reference(value: &Node, id: &str, depth: usize) -> 
             _ => return Truth::False,
         },
         Value::List(items) => {
-            return items.iter().fold(Truth::False, |acc, item| or(acc, cloudformation_reference(item, id, depth + 1)));
+            return items
+                .iter()
+                .fold(Truth::False, |acc, item| or(acc, cloudformation_reference(item, id, depth + 1)));
         }
         _ => return Truth::False,
     };
@@ -111,12 +113,18 @@ pub(crate) fn cloudformation_reference(value: &Node, id: &str, depth: usize) -> 
             };
             let Some(template) = template else { return Truth::Unknown };
             let from_variables = variables
-                .map(|v| v.entries().iter().fold(Truth::False, |acc, e| or(acc, cloudformation_reference(&e.value, id, depth + 1))))
+                .map(|v| {
+                    v.entries().iter().fold(Truth::False, |acc, e| {
+                        or(acc, cloudformation_reference(&e.value, id, depth + 1))
+                    })
+                })
                 .unwrap_or(Truth::False);
             or(sub_names(template, id), from_variables)
         }
         "Join" => match &inner.value {
-            Value::List(items) => items.get(1).map_or(Truth::Unknown, |parts| cloudformation_reference(parts, id, depth + 1)),
+            Value::List(items) => {
+                items.get(1).map_or(Truth::Unknown, |parts| cloudformation_reference(parts, id, depth + 1))
+            }
             _ => Truth::Unknown,
         },
         _ => Truth::Unknown,
@@ -171,7 +179,13 @@ pub(crate) fn referrers<'a>(
 }
 
 /// Whether the attribute at `path` of `from` refers to some resource of `kinds` in scope.
-pub(crate) fn refers_to_any(from: &Resource<'_>, scope: &Scope<'_>, kinds: &[&str], path: &str, names: &[&str]) -> Truth {
+pub(crate) fn refers_to_any(
+    from: &Resource<'_>,
+    scope: &Scope<'_>,
+    kinds: &[&str],
+    path: &str,
+    names: &[&str],
+) -> Truth {
     let Some(value) = from.body.and_then(|b| b.get_path(path)) else { return Truth::False };
     let mut result = Truth::False;
     for kind in kinds {
@@ -186,7 +200,13 @@ pub(crate) fn refers_to_any(from: &Resource<'_>, scope: &Scope<'_>, kinds: &[&st
 }
 
 /// The resource of `kinds` in scope that `value` certainly refers to, if any.
-pub(crate) fn resolve<'a>(value: &Node, target: Target, scope: &Scope<'a>, kinds: &[&str], names: &[&str]) -> Option<&'a Resource<'a>> {
+pub(crate) fn resolve<'a>(
+    value: &Node,
+    target: Target,
+    scope: &Scope<'a>,
+    kinds: &[&str],
+    names: &[&str],
+) -> Option<&'a Resource<'a>> {
     kinds
         .iter()
         .flat_map(|kind| scope.of_kind(target, kind))
@@ -226,10 +246,11 @@ resource "aws_s3_bucket_policy" "other" {
         let resources = terraform::resources(&file);
         let scope = Scope::new(&resources);
         let logs = &resources[0];
-        let found: Vec<(&str, Truth)> = referrers(logs, &scope, &["aws_s3_bucket_policy"], "bucket", &["bucket"])
-            .into_iter()
-            .map(|(r, t)| (r.address.as_str(), t))
-            .collect();
+        let found: Vec<(&str, Truth)> =
+            referrers(logs, &scope, &["aws_s3_bucket_policy"], "bucket", &["bucket"])
+                .into_iter()
+                .map(|(r, t)| (r.address.as_str(), t))
+                .collect();
         assert_eq!(
             found,
             [
@@ -242,7 +263,10 @@ resource "aws_s3_bucket_policy" "other" {
         let other = &resources[5];
         assert_eq!(refers_to_any(other, &scope, &["aws_s3_bucket"], "bucket", &["bucket"]), Truth::Unknown);
         let by_reference = &resources[2];
-        assert_eq!(refers_to_any(by_reference, &scope, &["aws_s3_bucket"], "bucket", &["bucket"]), Truth::True);
+        assert_eq!(
+            refers_to_any(by_reference, &scope, &["aws_s3_bucket"], "bucket", &["bucket"]),
+            Truth::True
+        );
     }
 
     fn node(value: Value) -> Node {
@@ -257,11 +281,23 @@ resource "aws_s3_bucket_policy" "other" {
     fn cloudformation_intrinsics() {
         let tagged = |tag: &str, inner: Node| node(Value::Tagged(tag.into(), Box::new(inner)));
         assert_eq!(cloudformation_reference(&tagged("Ref", string("Bucket")), "Bucket", 0), Truth::True);
-        assert_eq!(cloudformation_reference(&tagged("GetAtt", string("Bucket.Arn")), "Bucket", 0), Truth::True);
+        assert_eq!(
+            cloudformation_reference(&tagged("GetAtt", string("Bucket.Arn")), "Bucket", 0),
+            Truth::True
+        );
         assert_eq!(cloudformation_reference(&tagged("Ref", string("Other")), "Bucket", 0), Truth::False);
-        assert_eq!(cloudformation_reference(&tagged("Sub", string("${Bucket.Arn}/*")), "Bucket", 0), Truth::True);
-        assert_eq!(cloudformation_reference(&tagged("Sub", string("arn:${AWS::Partition}:s3:::x")), "Bucket", 0), Truth::False);
-        assert_eq!(cloudformation_reference(&tagged("Sub", string("arn:aws:s3:::${Name}")), "Bucket", 0), Truth::Unknown);
+        assert_eq!(
+            cloudformation_reference(&tagged("Sub", string("${Bucket.Arn}/*")), "Bucket", 0),
+            Truth::True
+        );
+        assert_eq!(
+            cloudformation_reference(&tagged("Sub", string("arn:${AWS::Partition}:s3:::x")), "Bucket", 0),
+            Truth::False
+        );
+        assert_eq!(
+            cloudformation_reference(&tagged("Sub", string("arn:aws:s3:::${Name}")), "Bucket", 0),
+            Truth::Unknown
+        );
         assert_eq!(cloudformation_reference(&tagged("If", string("x")), "Bucket", 0), Truth::Unknown);
         let json_ref = node(Value::Map(vec![trustlint_engine::Entry {
             key: "Fn::GetAtt".into(),
@@ -269,7 +305,10 @@ resource "aws_s3_bucket_policy" "other" {
             value: node(Value::List(vec![string("Bucket"), string("Arn")])),
         }]));
         assert_eq!(cloudformation_reference(&json_ref, "Bucket", 0), Truth::True);
-        let join = tagged("Join", node(Value::List(vec![string(""), node(Value::List(vec![json_ref, string("/*")]))])));
+        let join = tagged(
+            "Join",
+            node(Value::List(vec![string(""), node(Value::List(vec![json_ref, string("/*")]))])),
+        );
         assert_eq!(cloudformation_reference(&join, "Bucket", 0), Truth::True);
     }
 

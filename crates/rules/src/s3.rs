@@ -42,7 +42,9 @@ pub(crate) fn label(resource: &Resource<'_>, scope: &Scope<'_>) -> Label {
     if resource.target == Target::Terraform {
         let default_unknown = scope.of_kind(Target::Terraform, "provider.aws").any(|provider| {
             let defaults = provider.body.and_then(|b| b.get("default_tags"));
-            defaults.is_some_and(|d| d.is_expr() || d.items().iter().any(|d| d.get("tags").is_some_and(unresolved)))
+            defaults.is_some_and(|d| {
+                d.is_expr() || d.items().iter().any(|d| d.get("tags").is_some_and(unresolved))
+            })
         });
         if default_unknown {
             return Label::Unknown;
@@ -54,7 +56,9 @@ pub(crate) fn label(resource: &Resource<'_>, scope: &Scope<'_>) -> Label {
 fn unresolved(node: &Node) -> bool {
     match &node.value {
         Value::Expr(_) | Value::Tagged(..) => true,
-        Value::Map(entries) => matches!(entries.as_slice(), [only] if only.key == "Ref" || only.key.starts_with("Fn::")),
+        Value::Map(entries) => {
+            matches!(entries.as_slice(), [only] if only.key == "Ref" || only.key.starts_with("Fn::"))
+        }
         _ => false,
     }
 }
@@ -64,7 +68,9 @@ fn tags_unknown(resource: &Resource<'_>) -> bool {
     let Some(body) = resource.body else { return false };
     let tags = match resource.target {
         Target::Terraform => body.get("tags"),
-        Target::Cloudformation => body.get("Properties").and_then(|p| if unresolved(p) { Some(p) } else { p.get("Tags") }),
+        Target::Cloudformation => {
+            body.get("Properties").and_then(|p| if unresolved(p) { Some(p) } else { p.get("Tags") })
+        }
         _ => None,
     };
     tags.is_some_and(|t| unresolved(t) || t.items().iter().any(unresolved))
@@ -137,7 +143,9 @@ pub(crate) fn bucket_policies<'a>(reader: &Reader<'_, 'a>, bucket: &Resource<'_>
                     document: reader.document(&entry.value, bucket),
                 });
             }
-            for (policy, link) in link::referrers(bucket, reader.scope(), &["aws_s3_bucket_policy"], "bucket", &["bucket"]) {
+            for (policy, link) in
+                link::referrers(bucket, reader.scope(), &["aws_s3_bucket_policy"], "bucket", &["bucket"])
+            {
                 let Some(entry) = policy.body.and_then(|b| b.entry("policy")) else { continue };
                 out.push(BucketPolicy {
                     holder: Some(policy),
@@ -154,7 +162,8 @@ pub(crate) fn bucket_policies<'a>(reader: &Reader<'_, 'a>, bucket: &Resource<'_>
                 "Properties.Bucket",
                 &["Properties.BucketName"],
             ) {
-                let Some(entry) = policy.body.and_then(|b| b.get("Properties")).and_then(|p| p.entry("PolicyDocument"))
+                let Some(entry) =
+                    policy.body.and_then(|b| b.get("Properties")).and_then(|p| p.entry("PolicyDocument"))
                 else {
                     continue;
                 };
@@ -169,4 +178,3 @@ pub(crate) fn bucket_policies<'a>(reader: &Reader<'_, 'a>, bucket: &Resource<'_>
     }
     out
 }
-

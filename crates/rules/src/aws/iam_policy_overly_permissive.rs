@@ -63,7 +63,7 @@
 
 use trustlint_engine::policy::condition::Truth;
 
-use crate::iam::{self, Effect, Reader, Statement};
+use crate::iam::{self, Effect, List, Reader, Statement};
 use crate::link;
 use crate::prelude::*;
 
@@ -222,7 +222,7 @@ fn verdict(statement: &Statement) -> Verdict {
     }
     let every_resource = link::or(
         statement.resource.as_ref().map_or(Truth::False, |r| r.any(|t| t.trim() == "*")),
-        if statement.not_resource.is_some() { Truth::True } else { Truth::False },
+        List::present(statement.not_resource.as_ref()),
     );
     let mut worst = Worst::default();
     if let Some(actions) = &statement.action {
@@ -260,7 +260,7 @@ fn verdict(statement: &Statement) -> Verdict {
         // Permission-management actions act on IAM resources only.
         let on_iam = link::or(
             statement.resource.as_ref().map_or(Truth::False, |r| r.any(could_be_iam)),
-            if statement.not_resource.is_some() { Truth::True } else { Truth::False },
+            List::present(statement.not_resource.as_ref()),
         );
         if let Some(item) = actions.find(escalates) {
             let pattern = item.text.clone().unwrap_or_default();
@@ -284,7 +284,7 @@ fn verdict(statement: &Statement) -> Verdict {
     }
     if let Some(not_action) = &statement.not_action {
         worst.consider(
-            Truth::True,
+            List::present(Some(not_action)),
             Severity::High,
             not_action.span,
             "combines `Allow` with `NotAction`: it grants every other action, including services added later".into(),
@@ -377,12 +377,18 @@ fn admin_policy(value: &Node, resource: &Resource<'_>, file: &FileContext<'_>) -
             if let Some(data) = data_policy(raw, file) {
                 return data;
             }
+            // Another AWS managed policy, whatever the partition.
+            let template = raw.trim();
+            if template.starts_with('"') && template.ends_with('"') && template.contains(":iam::aws:policy/") {
+                return Truth::False;
+            }
             // A policy written in this configuration is judged as itself.
             let managed_here = ["aws_iam_policy."].iter().any(|p| raw.trim().trim_start_matches("\"${").starts_with(p));
             if managed_here { Truth::False } else { Truth::Unknown }
         }
         _ if resource.target == Target::Cloudformation => match iam::sub_template(value) {
             Some(template) if names_admin(template) => Truth::True,
+            Some(template) if template.starts_with("arn:") && template.contains(":iam::aws:policy/") => Truth::False,
             _ => {
                 let defined_here = file
                     .scope

@@ -79,7 +79,7 @@
 
 use trustlint_engine::policy::condition::Truth;
 
-use crate::iam::{self, Effect, Item, Reader, Statement};
+use crate::iam::{self, Effect, Item, Reader, Statement, everyone};
 use crate::link;
 use crate::prelude::*;
 
@@ -160,11 +160,7 @@ fn public_trust(statement: &Statement, problems: &mut Vec<Problem>) {
         .action
         .as_ref()
         .map_or(Truth::False, |a| a.any(|p| ASSUME_ACTIONS.iter().any(|action| iam::glob(p.trim(), action))));
-    let (everyone, span) = match (&statement.principal, &statement.not_principal) {
-        (_, Some(not)) => (Truth::True, not.span),
-        (Some(principal), None) => (principal.everyone(), principal.span),
-        (None, None) => (Truth::False, statement.span),
-    };
+    let (everyone, span) = everyone(statement);
     let restricted = statement.restricts(&["aws:PrincipalOrgID", "sts:ExternalId"], false);
     record(
         link::and(assumes, link::and(everyone, link::not(restricted))),

@@ -70,7 +70,7 @@
 
 use trustlint_engine::policy::condition::Truth;
 
-use crate::iam::{Document, Effect, Reader, Statement};
+use crate::iam::{Document, Effect, Principal, Reader, Statement, everyone};
 use crate::s3::{BucketPolicy, bucket_policies};
 use crate::link;
 use crate::prelude::*;
@@ -184,7 +184,7 @@ fn public_statements(document: &Document, link: Truth) -> Vec<Found> {
                     .map(|a| a.texts().iter().take(3).map(|t| format!("`{t}`")).collect::<Vec<_>>().join(", "))
                     .filter(|t| !t.is_empty())
                     .unwrap_or_else(|| "its actions".to_string());
-                let whom = if statement.not_principal.is_some() {
+                let whom = if Principal::present(statement.not_principal.as_ref()) == Truth::True {
                     "to everyone but the principals in `NotPrincipal`"
                 } else {
                     "to any principal (`*`)"
@@ -200,11 +200,7 @@ fn public_statements(document: &Document, link: Truth) -> Vec<Found> {
                         ),
                     )
                 };
-                let span = statement
-                    .principal
-                    .as_ref()
-                    .or(statement.not_principal.as_ref())
-                    .map_or(statement.span, |p| p.span);
+                let (_, span) = everyone(statement);
                 found.push(Found::Public { severity, why, span, located: statement.located });
             }
         }
@@ -219,11 +215,7 @@ fn public(statement: &Statement) -> Truth {
         Effect::Deny => Truth::False,
         Effect::Unknown => Truth::Unknown,
     };
-    let everyone = match (&statement.principal, &statement.not_principal) {
-        (_, Some(_)) => Truth::True,
-        (Some(principal), None) => principal.everyone(),
-        (None, None) => Truth::False,
-    };
+    let (everyone, _) = everyone(statement);
     link::and(allows, link::and(everyone, link::not(statement.restricts(&NARROWING_KEYS, false))))
 }
 
