@@ -856,6 +856,38 @@ resource "aws_iam_policy" "unknown" {
         });
     }
 
+    /// What the Terraform evaluator makes of `jsonencode({...})`: the object as a tree, with
+    /// the spans of the object literal.
+    #[test]
+    fn evaluated_jsonencode_tree() {
+        let text = r#"resource "aws_iam_policy" "p" {
+  policy = {
+    Version = "2012-10-17"
+    Statement = [{
+      Effect    = "Allow"
+      Action    = ["s3:GetObject", var.extra_action]
+      Resource  = "*"
+      Principal = { AWS = "*" }
+      Condition = { StringEquals = { "aws:SourceVpce" = ["vpce-1", "*"] } }
+    }]
+  }
+}
+"#;
+        with_module(text, 0, |reader, resource| {
+            let doc = reader.document(resource.body.and_then(|b| b.get("policy")).expect("policy"), resource);
+            assert!(!doc.unknown);
+            let statement = &doc.statements[0];
+            assert!(statement.located);
+            let actions = statement.action.as_ref().expect("actions");
+            assert_eq!(actions.texts(), ["s3:GetObject"]);
+            assert_eq!(actions.any(|a| a == "*"), Truth::Unknown);
+            assert_eq!(&text[actions.items[0].span.start..actions.items[0].span.end], "\"s3:GetObject\"");
+            assert_eq!(everyone(statement).0, Truth::True);
+            // One admitted value is `*`: the condition does not narrow.
+            assert_eq!(statement.restricts(&["aws:SourceVpce"], false), Truth::False);
+        });
+    }
+
     #[test]
     fn operators() {
         assert_eq!(base_operator("ForAnyValue:StringLikeIfExists"), ("stringlike".to_string(), true));
