@@ -10,11 +10,14 @@
 #![deny(missing_docs)]
 
 mod backup;
+mod iam;
+mod link;
 mod links;
 mod native;
 mod placement;
 mod prelude;
 mod reference;
+mod s3;
 #[cfg(test)]
 mod testing;
 mod wildcard;
