@@ -25,6 +25,7 @@ pub mod policy;
 pub mod rule;
 pub mod source;
 pub mod span;
+pub mod terraform;
 pub mod tree;
 
 pub use finding::{Finding, Severity};

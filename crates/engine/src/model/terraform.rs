@@ -22,6 +22,13 @@ pub fn resources(file: &HclFile) -> Vec<Resource<'_>> {
 }
 
 fn resource(block: &Block) -> Option<Resource<'_>> {
+    let (kind, address) = kind_and_address(block)?;
+    Some(Resource::tree(Target::Terraform, kind, address, block.header, &block.body))
+}
+
+/// The resource type and address of a block that is judged, `None` for the others
+/// (`variable`, `locals`, `output`, malformed blocks).
+pub(crate) fn kind_and_address(block: &Block) -> Option<(String, String)> {
     let labels: Vec<&str> = block.labels.iter().map(|(label, _)| label.as_str()).collect();
     let (kind, address) = match (block.ident.as_str(), labels.as_slice()) {
         ("resource", [kind, name]) => ((*kind).to_string(), format!("{kind}.{name}")),
@@ -38,7 +45,7 @@ fn resource(block: &Block) -> Option<Resource<'_>> {
         ("terraform", []) => ("terraform".to_string(), "terraform".to_string()),
         _ => return None,
     };
-    Some(Resource::tree(Target::Terraform, kind, address, block.header, &block.body))
+    Some((kind, address))
 }
 
 #[cfg(test)]
