@@ -89,6 +89,10 @@ pub struct LintArgs {
     /// Do not fail the run on files that cannot be parsed (they are still reported).
     #[arg(long)]
     pub allow_parse_errors: bool,
+    /// Terraform variables file applied to every root module, after its terraform.tfvars,
+    /// *.auto.tfvars and the configured `[terraform] var-files` (repeatable, in order).
+    #[arg(long, value_name = "FILE")]
+    pub var_file: Vec<PathBuf>,
 }
 
 /// Formats of `rules`.
