@@ -8,6 +8,9 @@
 //! nested expressions and the chains of references between locals, variables and
 //! attributes: past it, a value is unknown.
 
+use std::cell::Cell;
+use std::rc::Rc;
+
 use hcl_edit::Decorated;
 use hcl_edit::expr::{BinaryOperator, Expression, ForExpr, ObjectKey, TraversalOperator, UnaryOperator};
 use hcl_edit::template::{Directive, Element, Template};
@@ -23,19 +26,72 @@ pub(crate) const MAX_EVAL_DEPTH: usize = 96;
 const HOLE_OPEN: char = '\u{e000}';
 const HOLE_CLOSE: char = '\u{e001}';
 
-/// The names an expression can refer to, other than the iterators of `for` expressions.
+/// Work one evaluation may do (expressions evaluated, plus the size of values copied):
+/// hostile configuration (locals doubling a list at each step, nested `for` over `range`)
+/// must not make a lint run take unbounded time or memory. Past it, values are unknown.
+pub(crate) const BUDGET: usize = 1_000_000;
+
+/// The names an expression can refer to, other than the iterators of `for` expressions, and
+/// the budget of work the evaluation shares.
 pub(crate) trait Names {
     /// The value of a reference rooted at `root` (`var`, `local`, `module`, `data`, a resource
-    /// type, ...), and how many of `ops` it consumed. Anything it cannot know is unknown.
-    fn resolve(&self, root: &str, ops: &[Decorated<TraversalOperator>], depth: usize) -> (Outcome, usize);
+    /// type, ...). Anything it cannot know is unknown.
+    fn resolve(&self, root: &str, ops: &[Decorated<TraversalOperator>], depth: usize) -> Resolved;
+
+    /// Take `cost` from the budget: `false` when it is exhausted.
+    fn spend(&self, cost: usize) -> bool;
+}
+
+/// What a name refers to.
+pub(crate) struct Resolved {
+    /// The value, shared with the cache it lives in: only the part the rest of the traversal
+    /// selects is copied.
+    pub(crate) value: Rc<Val>,
+    /// How many of the traversal's operators the name took (`var.x`: one).
+    pub(crate) consumed: usize,
+    /// The value comes from another module instance (an output) or resource: its unknown
+    /// parts are shown by the referring expression, not by the text they had there.
+    pub(crate) foreign: bool,
+}
+
+impl Resolved {
+    /// A value the name's operators fully consumed.
+    pub(crate) fn new(value: Rc<Val>, consumed: usize) -> Self {
+        Resolved { value, consumed, foreign: false }
+    }
+
+    /// An unknown value (the whole traversal's text will show it).
+    pub(crate) fn unknown() -> Self {
+        Resolved { value: Rc::new(Val::unknown()), consumed: 0, foreign: false }
+    }
+}
+
+/// Take `cost` from a budget cell: `false` when it is exhausted.
+pub(crate) fn spend(budget: &Cell<usize>, cost: usize) -> bool {
+    let left = budget.get();
+    budget.set(left.saturating_sub(cost));
+    left >= cost
 }
 
 /// Names in a context without any (a `.tfvars` file): every reference is unknown.
-pub(crate) struct NoNames;
+pub(crate) struct NoNames {
+    budget: Cell<usize>,
+}
+
+impl NoNames {
+    /// A context with a fresh budget.
+    pub(crate) fn new() -> Self {
+        NoNames { budget: Cell::new(BUDGET) }
+    }
+}
 
 impl Names for NoNames {
-    fn resolve(&self, _: &str, _: &[Decorated<TraversalOperator>], _: usize) -> (Outcome, usize) {
-        (Ok(Val::unknown()), 0)
+    fn resolve(&self, _: &str, _: &[Decorated<TraversalOperator>], _: usize) -> Resolved {
+        Resolved::unknown()
+    }
+
+    fn spend(&self, cost: usize) -> bool {
+        spend(&self.budget, cost)
     }
 }
 
@@ -139,7 +195,7 @@ impl Interp<'_> {
 
     /// Evaluate an expression; an unknown it produced gets the expression's text.
     pub(crate) fn eval(&mut self, expr: &Expression) -> Outcome {
-        if self.depth >= MAX_EVAL_DEPTH {
+        if self.depth >= MAX_EVAL_DEPTH || !self.names.spend(1) {
             return Ok(Val::Unknown(self.text(expr)));
         }
         self.depth += 1;
@@ -204,12 +260,14 @@ impl Interp<'_> {
                     // Provider-defined functions are unknown to us.
                     return Ok(Val::unknown());
                 }
-                functions::call(
+                let value = functions::call(
                     self,
                     call.name.name.as_str(),
                     &call.args.iter().collect::<Vec<_>>(),
                     call.args.expand_final(),
-                )
+                )?;
+                // What a function builds (a `range`, a `flatten`) is work too.
+                Ok(if self.names.spend(value.weight(BUDGET)) { value } else { Val::unknown() })
             }
             Expression::Conditional(c) => {
                 let condition = self.eval(&c.cond_expr)?;
@@ -251,12 +309,55 @@ impl Interp<'_> {
             let value = value.clone();
             return self.apply(value, ops);
         }
-        let (outcome, consumed) = self.names.resolve(root, ops, self.depth + 1);
-        let value = outcome?;
-        match ops.get(consumed..) {
-            Some(rest) if !rest.is_empty() => self.apply(value, rest),
-            _ => Ok(value),
+        let resolved = self.names.resolve(root, ops, self.depth + 1);
+        let rest = ops.get(resolved.consumed..).unwrap_or(&[]);
+        let value = self.apply_shared(&resolved.value, rest)?;
+        Ok(if resolved.foreign { value.retext("") } else { value })
+    }
+
+    /// Apply traversal operators to a shared value, copying only what they select (a
+    /// lookup in a large map of locals copies one entry).
+    fn apply_shared(&mut self, value: &Val, ops: &[Decorated<TraversalOperator>]) -> Outcome {
+        let mut current = value;
+        for (i, op) in ops.iter().enumerate() {
+            let next = match (op.value(), current) {
+                (_, Val::Unknown(_)) => return Ok(Val::unknown()),
+                (TraversalOperator::GetAttr(name), Val::Map(entries)) => {
+                    entries.iter().find(|(k, _)| k == name.as_str()).map(|(_, v)| v)
+                }
+                (TraversalOperator::Index(key), Val::Map(entries)) => {
+                    let Some(key) = self.eval(key)?.to_text()? else { return Ok(Val::unknown()) };
+                    entries.iter().find(|(k, _)| *k == key).map(|(_, v)| v)
+                }
+                (TraversalOperator::Index(key), Val::List(items)) => {
+                    let key = self.eval(key)?;
+                    if key.is_unknown() {
+                        return Ok(Val::unknown());
+                    }
+                    key.as_f64().filter(|f| f.fract() == 0.0 && *f >= 0.0).and_then(|f| {
+                        // Integral and non-negative, checked just above.
+                        #[allow(clippy::cast_possible_truncation, clippy::cast_sign_loss)]
+                        let position = f as usize;
+                        items.get(position)
+                    })
+                }
+                (TraversalOperator::LegacyIndex(n), Val::List(items)) => {
+                    usize::try_from(*n.value()).ok().and_then(|position| items.get(position))
+                }
+                // Splats and faults: the general path.
+                _ => return self.apply(self.copy(current)?, ops.get(i..).unwrap_or(&[])),
+            };
+            match next {
+                Some(next) => current = next,
+                None => return fault("no such attribute, key or index"),
+            }
         }
+        self.copy(current)
+    }
+
+    /// Copy a value, paying for its size.
+    fn copy(&self, value: &Val) -> Outcome {
+        Ok(if self.names.spend(value.weight(BUDGET)) { value.clone() } else { Val::unknown() })
     }
 
     /// Apply traversal operators (attribute access, indexes, splats) to a value.
@@ -410,6 +511,7 @@ impl Interp<'_> {
         }
         let mut out = String::new();
         match self.template_into(template, &mut out) {
+            Ok(true) if !self.names.spend(out.len() / 16) => Ok(Val::unknown()),
             Ok(true) => Ok(Val::String(out)),
             Ok(false) => Ok(Val::unknown()),
             Err(f) => Err(f),
@@ -565,16 +667,18 @@ mod tests {
     struct Vars(Vec<(&'static str, Val)>);
 
     impl Names for Vars {
-        fn resolve(&self, root: &str, ops: &[Decorated<TraversalOperator>], _: usize) -> (Outcome, usize) {
+        fn spend(&self, _: usize) -> bool {
+            true
+        }
+
+        fn resolve(&self, root: &str, ops: &[Decorated<TraversalOperator>], _: usize) -> Resolved {
             if root == "var"
                 && let Some(TraversalOperator::GetAttr(name)) = ops.first().map(|o| o.value())
+                && let Some((_, v)) = self.0.iter().find(|(n, _)| *n == name.as_str())
             {
-                return match self.0.iter().find(|(n, _)| *n == name.as_str()) {
-                    Some((_, v)) => (Ok(v.clone()), 1),
-                    None => (Ok(Val::unknown()), 1),
-                };
+                return Resolved::new(Rc::new(v.clone()), 1);
             }
-            (Ok(Val::unknown()), 0)
+            Resolved::unknown()
         }
     }
 

@@ -12,6 +12,8 @@ use super::value::{Fault, Outcome, Val, fault, format_number, from_json, to_json
 
 /// Most elements `range` builds before its result is treated as unknown.
 const MAX_RANGE: usize = 1024;
+/// Widest field `format` pads to.
+const MAX_FORMAT_WIDTH: usize = 4096;
 
 /// Call `name` with its argument expressions (`expand_final`: the last argument was written
 /// `list...`).
@@ -641,6 +643,9 @@ fn format(spec: &str, args: &[Val]) -> Result<String, Fault> {
             other => return fault(format!("format(): unsupported verb %{other}")),
         };
         let width: usize = width.parse().unwrap_or(0);
+        if width > MAX_FORMAT_WIDTH {
+            return fault("format(): width too large");
+        }
         let pad = width.saturating_sub(text.chars().count());
         if flags.contains(&'-') {
             out.push_str(&text);
@@ -667,7 +672,7 @@ mod tests {
     use super::*;
 
     fn eval(text: &str) -> Val {
-        evaluate(&NoNames, text, false, 0)
+        evaluate(&NoNames::new(), text, false, 0)
     }
 
     fn s(text: &str) -> Val {

@@ -3,15 +3,16 @@
 //! refer to. Values are computed on first use and remembered per instance.
 
 use std::borrow::Cow;
-use std::cell::RefCell;
+use std::cell::{Cell, RefCell};
 use std::collections::HashMap;
+use std::rc::Rc;
 
 use hcl_edit::Decorated;
 use hcl_edit::expr::TraversalOperator;
 
-use super::eval::{self, MAX_EVAL_DEPTH, Names};
+use super::eval::{self, MAX_EVAL_DEPTH, Names, Resolved};
 use super::iam;
-use super::value::{Outcome, Val, from_json, to_node};
+use super::value::{Val, from_json, to_node};
 use super::vars;
 use super::{
     EvaluatedResource, Evaluation, InstanceFile, ModuleCall, Modules, Place, UnitFile, VarFile, is_local,
@@ -133,7 +134,7 @@ enum Key<'a> {
 enum Slot {
     /// Being computed: asking again is a cycle, whose value is unknown.
     Pending,
-    Done(Val),
+    Done(Rc<Val>),
 }
 
 /// The evaluation of one unit.
@@ -142,6 +143,8 @@ pub(crate) struct Evaluator<'a> {
     instance_files: Vec<InstanceFile>,
     notes: Vec<(Place, Note)>,
     cache: RefCell<HashMap<(usize, Key<'a>), Slot>>,
+    /// Work left (see [`eval::BUDGET`]).
+    budget: Cell<usize>,
 }
 
 impl<'a> Evaluator<'a> {
@@ -174,6 +177,7 @@ impl<'a> Evaluator<'a> {
             instance_files: Vec::new(),
             notes: Vec::new(),
             cache: RefCell::new(HashMap::new()),
+            budget: Cell::new(eval::BUDGET),
         };
         evaluator.instantiate(modules);
         evaluator
@@ -356,7 +360,7 @@ impl<'a> Evaluator<'a> {
             }
             Val::Bool(true)
         });
-        value != Val::Bool(false)
+        *value != Val::Bool(false)
     }
 
     /// Whether a block has `count` or `for_each` (its references take an index).
@@ -366,15 +370,15 @@ impl<'a> Evaluator<'a> {
 
     /// Remember values per instance; a value asked for while it is being computed is part of
     /// a cycle and unknown.
-    fn memo(&self, at: usize, key: Key<'a>, compute: impl FnOnce() -> Val) -> Val {
+    fn memo(&self, at: usize, key: Key<'a>, compute: impl FnOnce() -> Val) -> Rc<Val> {
         match self.cache.borrow().get(&(at, key)) {
-            Some(Slot::Done(value)) => return value.clone(),
-            Some(Slot::Pending) => return Val::unknown(),
+            Some(Slot::Done(value)) => return Rc::clone(value),
+            Some(Slot::Pending) => return Rc::new(Val::unknown()),
             None => {}
         }
         self.cache.borrow_mut().insert((at, key), Slot::Pending);
-        let value = compute();
-        self.cache.borrow_mut().insert((at, key), Slot::Done(value.clone()));
+        let value = Rc::new(compute());
+        self.cache.borrow_mut().insert((at, key), Slot::Done(Rc::clone(&value)));
         value
     }
 
@@ -404,14 +408,14 @@ impl<'a> Evaluator<'a> {
 
     /// [`Self::node_val`], remembered: attributes referred to from elsewhere, and the ones
     /// the resources' bodies show, are computed once.
-    fn attribute(&self, at: usize, node: &'a Node, json: bool, depth: usize) -> Val {
+    fn attribute(&self, at: usize, node: &'a Node, json: bool, depth: usize) -> Rc<Val> {
         self.memo(at, Key::Node(node), || self.node_val(at, node, json, depth))
     }
 
     /// `var.<name>` in instance `at`.
-    fn variable(&self, at: usize, name: &'a str, depth: usize) -> Val {
-        let Some(instance) = self.instances.get(at) else { return Val::unknown() };
-        let Some(declared) = instance.variables.get(name).copied() else { return Val::unknown() };
+    fn variable(&self, at: usize, name: &'a str, depth: usize) -> Rc<Val> {
+        let Some(instance) = self.instances.get(at) else { return Rc::new(Val::unknown()) };
+        let Some(declared) = instance.variables.get(name).copied() else { return Rc::new(Val::unknown()) };
         self.memo(at, Key::Var(name), || {
             let body = &declared.block.body;
             let default = || match body.get("default") {
@@ -442,15 +446,15 @@ impl<'a> Evaluator<'a> {
     }
 
     /// `local.<name>` in instance `at`.
-    fn local(&self, at: usize, name: &'a str, depth: usize) -> Val {
+    fn local(&self, at: usize, name: &'a str, depth: usize) -> Rc<Val> {
         let Some(&(node, json)) = self.instances.get(at).and_then(|i| i.locals.get(name)) else {
-            return Val::unknown();
+            return Rc::new(Val::unknown());
         };
         self.memo(at, Key::Local(name), || self.node_val(at, node, json, depth + 1))
     }
 
     /// The tree of an `aws_iam_policy_document` data source.
-    fn policy_document(&self, at: usize, target: At<'a>, depth: usize) -> Val {
+    fn policy_document(&self, at: usize, target: At<'a>, depth: usize) -> Rc<Val> {
         self.memo(at, Key::Policy(&target.block.body), || {
             let body = self.node_val(at, &target.block.body, target.json, depth + 1);
             Val::Json(Box::new(iam::policy_document(&body)))
@@ -464,9 +468,10 @@ impl<'a> Evaluator<'a> {
         }
         match &node.value {
             Value::Expr(text) => {
-                let mut value = self.attribute(at, node, json, 0);
+                let value = self.attribute(at, node, json, 0);
                 if holds_json {
-                    value = self.json_document(at, value, text, json);
+                    let document = self.json_document(at, (*value).clone(), text, json);
+                    return Some(to_node(&document, node.span, text));
                 }
                 Some(to_node(&value, node.span, text))
             }
@@ -577,8 +582,12 @@ fn index_at(ops: &[Decorated<TraversalOperator>], i: usize) -> bool {
 }
 
 impl Names for Scope<'_, '_> {
-    fn resolve(&self, root: &str, ops: &[Decorated<TraversalOperator>], depth: usize) -> (Outcome, usize) {
-        let unknown = (Ok(Val::unknown()), 0);
+    fn spend(&self, cost: usize) -> bool {
+        eval::spend(&self.evaluator.budget, cost)
+    }
+
+    fn resolve(&self, root: &str, ops: &[Decorated<TraversalOperator>], depth: usize) -> Resolved {
+        let unknown = Resolved::unknown();
         let ev = self.evaluator;
         let Some(instance) = ev.instances.get(self.at) else { return unknown };
         if depth >= MAX_EVAL_DEPTH {
@@ -586,11 +595,11 @@ impl Names for Scope<'_, '_> {
         }
         match root {
             "var" => match attr_at(ops, 0).and_then(|name| instance.variables.get_key_value(name)) {
-                Some((name, _)) => (Ok(ev.variable(self.at, name, depth)), 1),
+                Some((name, _)) => Resolved::new(ev.variable(self.at, name, depth), 1),
                 None => unknown,
             },
             "local" => match attr_at(ops, 0).and_then(|name| instance.locals.get_key_value(name)) {
-                Some((name, _)) => (Ok(ev.local(self.at, name, depth)), 1),
+                Some((name, _)) => Resolved::new(ev.local(self.at, name, depth), 1),
                 None => unknown,
             },
             "module" => {
@@ -612,7 +621,11 @@ impl Names for Scope<'_, '_> {
                     return unknown;
                 };
                 let Some(value) = output.block.body.get("value") else { return unknown };
-                (Ok(ev.attribute(child, value, output.json, depth).retext("")), next + 1)
+                Resolved {
+                    value: ev.attribute(child, value, output.json, depth),
+                    consumed: next + 1,
+                    foreign: true,
+                }
             }
             "data" => {
                 let (Some(kind), Some(name)) = (attr_at(ops, 0), attr_at(ops, 1)) else { return unknown };
@@ -626,18 +639,19 @@ impl Names for Scope<'_, '_> {
                 }
                 match (kind, attr_at(ops, next)) {
                     ("aws_iam_policy_document", Some("json" | "minified_json")) => {
-                        (Ok(ev.policy_document(self.at, target, depth)), next + 1)
+                        Resolved::new(ev.policy_document(self.at, target, depth), next + 1)
                     }
                     _ => unknown,
                 }
             }
             "path" => match attr_at(ops, 0) {
-                Some("module") => {
-                    (Ok(Val::string(if instance.dir.is_empty() { "." } else { &instance.dir })), 1)
-                }
+                Some("module") => Resolved::new(
+                    Rc::new(Val::string(if instance.dir.is_empty() { "." } else { &instance.dir })),
+                    1,
+                ),
                 Some("root") => {
                     let root_dir = ev.instances.first().map_or("", |i| i.dir.as_str());
-                    (Ok(Val::string(if root_dir.is_empty() { "." } else { root_dir })), 1)
+                    Resolved::new(Rc::new(Val::string(if root_dir.is_empty() { "." } else { root_dir })), 1)
                 }
                 _ => unknown,
             },
@@ -658,7 +672,11 @@ impl Names for Scope<'_, '_> {
                 match target.block.body.get(attribute) {
                     // Unknown parts are shown by the referring expression, which names the
                     // resource.
-                    Some(node) => (Ok(ev.attribute(self.at, node, target.json, depth).retext("")), next + 1),
+                    Some(node) => Resolved {
+                        value: ev.attribute(self.at, node, target.json, depth),
+                        consumed: next + 1,
+                        foreign: true,
+                    },
                     None => unknown,
                 }
             }

@@ -653,3 +653,48 @@ fn without_module_files_a_local_module_is_a_note() {
     assert_eq!(reports[0].notes.len(), 1);
     assert!(reports[0].notes[0].reason.contains("module files are not available"), "{:?}", reports[0].notes);
 }
+
+#[test]
+fn hostile_growth_is_cut_off_by_the_budget() {
+    let mut main = String::from("locals {\n  l0 = [\"x\"]\n  s0 = \"0123456789abcdef\"\n");
+    for i in 1..=48 {
+        let p = i - 1;
+        main.push_str(&format!(
+            "  l{i} = concat(local.l{p}, local.l{p})\n  s{i} = \"${{local.s{p}}}${{local.s{p}}}\"\n"
+        ));
+    }
+    main.push_str(
+        "  loops = [for a in range(1000) : [for b in range(1000) : [for c in range(1000) : c]]]\n}\n",
+    );
+    main.push_str("resource \"x\" \"y\" {\n  big = local.l48\n  str = local.s48\n  loops = local.loops\n}\n");
+    let text: &'static str = Box::leak(main.into_boxed_str());
+    let started = std::time::Instant::now();
+    let all = bodies(&[("main.tf", text)], &[], &[]);
+    assert!(started.elapsed() < std::time::Duration::from_secs(60), "{:?}", started.elapsed());
+    let y = body(&all, "x.y");
+    for key in ["big", "str"] {
+        assert!(y.get(key).is_some_and(Node::is_expr), "{key}");
+    }
+    // The outer loop may finish, its elements past the budget unknown.
+    let loops = y.get("loops").expect("loops");
+    assert!(loops.is_expr() || loops.items().iter().any(Node::is_expr));
+}
+
+#[test]
+fn lookups_in_large_locals_copy_only_what_they_select() {
+    let mut main = String::from("locals {\n  config = {\n");
+    // Copying the whole map for each lookup would be 600 x 2000 x 4 units: over the budget.
+    for i in 0..2000 {
+        main.push_str(&format!("    k{i} = {{ size = {i}, tags = {{ team = \"t{i}\" }} }}\n"));
+    }
+    main.push_str("  }\n}\n");
+    for i in 0..600 {
+        main.push_str(&format!("resource \"x\" \"r{i}\" {{\n  size = local.config[\"k{i}\"].size\n  team = local.config.k{i}.tags.team\n}}\n"));
+    }
+    let text: &'static str = Box::leak(main.into_boxed_str());
+    let all = bodies(&[("main.tf", text)], &[], &[]);
+    assert_eq!(all.len(), 600);
+    let last = body(&all, "x.r599");
+    assert_eq!(last.get("size").map(|n| &n.value), Some(&Value::Number("599".into())));
+    assert_eq!(last.get("team").and_then(Node::as_str), Some("t599"));
+}

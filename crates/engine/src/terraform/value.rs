@@ -67,6 +67,35 @@ impl Val {
         matches!(self, Val::Unknown(_))
     }
 
+    /// The size of the value, for the evaluation's budget (nodes, and strings by length),
+    /// counted up to `limit`.
+    pub(crate) fn weight(&self, limit: usize) -> usize {
+        let mut total = 0;
+        let mut stack = vec![self];
+        while let Some(value) = stack.pop() {
+            total += match value {
+                Val::String(s) | Val::Number(s) | Val::Unknown(s) => 1 + s.len() / 16,
+                Val::List(items) => {
+                    stack.extend(items);
+                    1
+                }
+                Val::Map(entries) => {
+                    stack.extend(entries.iter().map(|(_, v)| v));
+                    1 + entries.len()
+                }
+                Val::Json(inner) => {
+                    stack.push(inner);
+                    1
+                }
+                Val::Null | Val::Bool(_) => 1,
+            };
+            if total >= limit {
+                return limit;
+            }
+        }
+        total
+    }
+
     /// The number, when this is a number or a string spelling one.
     pub(crate) fn as_f64(&self) -> Option<f64> {
         match self {

@@ -95,7 +95,7 @@ pub(crate) fn constant(node: &Node, depth: usize) -> Val {
         Value::Map(entries) => {
             Val::Map(entries.iter().map(|e| (e.key.clone(), constant(&e.value, depth + 1))).collect())
         }
-        Value::Expr(text) => super::eval::evaluate(&NoNames, text, false, 0),
+        Value::Expr(text) => super::eval::evaluate(&NoNames::new(), text, false, 0),
         Value::Tagged(..) => Val::unknown(),
     }
 }
