@@ -154,7 +154,7 @@ impl Linter {
 
     /// Lint one file from its relative path and bytes.
     pub fn lint(&self, path: &str, bytes: &[u8]) -> FileReport {
-        self.lint_unit(vec![(path.to_string(), bytes.to_vec())]).pop().unwrap_or_default()
+        self.lint_unit(vec![(path.to_string(), bytes.to_vec())]).into_iter().next().unwrap_or_default()
     }
 
     /// Lint files that are evaluated together (a Terraform module, a directory of manifests):

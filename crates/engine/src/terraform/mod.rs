@@ -5,13 +5,13 @@
 //! configured variable files ([`VarFile`]), and gives every resource with its body
 //! *evaluated*: the same spanned tree the parser gave, with each expression replaced by its
 //! value when that is known statically, keeping the expression's span so findings point at
-//! the attribute as written. What is not known stays a [`Value::Expr`](crate::Value::Expr),
+//! the attribute as written. What is not known stays a [`Value::Expr`],
 //! whose text still names what it refers to (`aws_s3_bucket.b.id`), which is how relations
 //! recognise references.
 //!
 //! What is evaluated:
 //! - input variables: `default`, then `terraform.tfvars`, `*.auto.tfvars` and configured var
-//!   files (see [`vars`](self::VarFile)); a variable without a value is unknown;
+//!   files, in that order (see [`VarFile`]); a variable without a value is unknown;
 //! - `locals`, string templates (with `%{if}` and `%{for}`), conditionals whose condition is
 //!   known, operators, `for` expressions, splats, and the common functions (`jsonencode`,
 //!   `merge`, `concat`, `lookup`, `try`, `coalesce`, `format`, `lower`, `to*`, `length`,

@@ -188,8 +188,20 @@ impl<'a> Evaluator<'a> {
         let mut next = 0;
         while let Some(instance) = self.instances.get(next) {
             let depth = instance.address.matches("module.").count();
-            let mut calls: Vec<(&'a str, At<'a>)> = instance.calls.iter().map(|(n, a)| (*n, *a)).collect();
-            calls.sort_by_key(|(_, at)| (at.block.span.start, at.block.ident_span.start));
+            // In file order, then source order: the first definition of each call.
+            let calls: Vec<(&'a str, At<'a>)> = instance
+                .files
+                .iter()
+                .flat_map(|src| src.hcl.blocks.iter())
+                .filter_map(|block| match block.labels.as_slice() {
+                    [(name, _)] if block.ident == "module" => instance
+                        .calls
+                        .get_key_value(name.as_str())
+                        .filter(|(_, at)| std::ptr::eq(at.block, block))
+                        .map(|(name, at)| (*name, *at)),
+                    _ => None,
+                })
+                .collect();
             let dir = instance.dir.clone();
             let prefix = instance.address.clone();
             for (name, at) in calls {
@@ -273,7 +285,7 @@ impl<'a> Evaluator<'a> {
     fn calls_dir(&self, mut at: usize, dir: &str) -> bool {
         loop {
             let Some(instance) = self.instances.get(at) else { return false };
-            if instance.dir == dir && instance.parent.is_some() {
+            if instance.dir == dir {
                 return true;
             }
             match instance.parent {
@@ -388,7 +400,9 @@ impl<'a> Evaluator<'a> {
             return Val::unknown();
         }
         match &node.value {
-            Value::Expr(text) => eval::evaluate(&Scope { evaluator: self, at }, text, json, depth + 1),
+            Value::Expr(text) => {
+                eval::evaluate(&InstanceNames { evaluator: self, at }, text, json, depth + 1)
+            }
             Value::Null => Val::Null,
             Value::Bool(b) => Val::Bool(*b),
             Value::Number(raw) => Val::Number(raw.clone()),
@@ -522,7 +536,7 @@ impl<'a> Evaluator<'a> {
             Val::String(s) if iam::looks_like_json(&s) => from_json(&s).unwrap_or(Val::String(s)),
             Val::Json(inner) => *inner,
             Val::Unknown(t) => {
-                let scope = Scope { evaluator: self, at };
+                let scope = InstanceNames { evaluator: self, at };
                 eval::template_with_holes(&scope, text, json, 1)
                     .filter(|(rendered, _)| iam::looks_like_json(rendered))
                     .and_then(|(rendered, holes)| from_json(&rendered).map(|tree| fill_tree(tree, &holes, 0)))
@@ -560,7 +574,7 @@ fn fill_tree(value: Val, holes: &[String], depth: usize) -> Val {
 }
 
 /// The names seen from instance `at`.
-struct Scope<'e, 'a> {
+struct InstanceNames<'e, 'a> {
     evaluator: &'e Evaluator<'a>,
     at: usize,
 }
@@ -581,7 +595,7 @@ fn index_at(ops: &[Decorated<TraversalOperator>], i: usize) -> bool {
     )
 }
 
-impl Names for Scope<'_, '_> {
+impl Names for InstanceNames<'_, '_> {
     fn spend(&self, cost: usize) -> bool {
         eval::spend(&self.evaluator.budget, cost)
     }

@@ -698,3 +698,96 @@ fn lookups_in_large_locals_copy_only_what_they_select() {
     assert_eq!(last.get("size").map(|n| &n.value), Some(&Value::Number("599".into())));
     assert_eq!(last.get("team").and_then(Node::as_str), Some("t599"));
 }
+
+#[test]
+fn dynamic_blocks_and_counted_modules() {
+    let main = r#"variable "ports" {
+  default = [22, 443]
+}
+
+resource "aws_security_group" "sg" {
+  dynamic "ingress" {
+    for_each = var.ports
+    content {
+      from_port   = ingress.value
+      cidr_blocks = ["0.0.0.0/0"]
+      description = "port ${ingress.value}"
+    }
+  }
+}
+
+module "each" {
+  source   = "./modules/db"
+  for_each = toset(["a", "b"])
+  name     = each.key
+}
+
+resource "x" "y" {
+  id = module.each["a"].id
+}
+"#;
+    let all = bodies(&[("main.tf", main)], &MODULES, &[]);
+    let ingress = body(&all, "aws_security_group.sg").get("ingress").expect("ingress").items();
+    assert_eq!(ingress.len(), 1);
+    assert!(ingress[0].get("from_port").is_some_and(Node::is_expr));
+    assert_eq!(ingress[0].get("cidr_blocks").map(|c| c.items()[0].as_str()), Some(Some("0.0.0.0/0")));
+    assert!(ingress[0].get("description").is_some_and(Node::is_expr));
+    // One instance of the module, whose `each.key` is unknown.
+    let db = body(&all, "module.each.aws_db_instance.this");
+    assert_eq!(db.get("identifier").map(|n| &n.value), Some(&Value::Expr("var.name".into())));
+    assert!(body(&all, "x.y").get("id").is_some_and(Node::is_expr));
+}
+
+#[test]
+fn relations_see_references_through_locals_and_resolved_names() {
+    let policy = r#"
+id = "T-S3-001"
+name = "versioning"
+title = "no versioning"
+severity = "medium"
+criteria = ["A1.2"]
+message = "`{address}` is not versioned"
+target = "terraform"
+resources = ["aws_s3_bucket"]
+fail = { related = ["aws_s3_bucket_versioning"], via = "bucket", by = ["bucket"], exists = false }
+"#;
+    let main = r#"locals {
+  logs_id = aws_s3_bucket.logs.id
+}
+
+resource "aws_s3_bucket" "logs" {
+  bucket = "acme-logs"
+}
+
+resource "aws_s3_bucket" "data" {
+  bucket = "acme-${var.env}-data"
+}
+
+resource "aws_s3_bucket" "named" {
+  bucket = "acme-named"
+}
+
+resource "aws_s3_bucket" "bare" {
+  bucket = "acme-bare"
+}
+
+variable "env" {
+  default = "prod"
+}
+
+resource "aws_s3_bucket_versioning" "logs" {
+  bucket = local.logs_id
+}
+
+resource "aws_s3_bucket_versioning" "data" {
+  bucket = "acme-prod-data"
+}
+
+resource "aws_s3_bucket_versioning" "named" {
+  bucket = aws_s3_bucket.named.bucket
+}
+"#;
+    let (findings, results, _) = lint(policy, &[("s3.tf", main)], &[], Vec::new());
+    assert_eq!(findings, [("s3.tf".into(), 17, "aws_s3_bucket.bare".into())]);
+    assert_eq!(results, [CheckResult::Pass, CheckResult::Pass, CheckResult::Pass, CheckResult::Fail]);
+}
