@@ -9,9 +9,9 @@
 //! | `terraform`                   | `terraform`     | `terraform`             |
 //!
 //! A resource's span is its header (the type keyword through the last label) and its body is
-//! the block's body. Variables, locals, outputs and other blocks are not judged. Each file is
-//! read on its own for now: variables, locals and references across the files of a module
-//! are resolved by the module-wide evaluation, which comes later.
+//! the block's body. Variables, locals, outputs and other blocks are not judged.
+//! [`resources`] gives a file's blocks as written; the linter judges the bodies the
+//! module-wide evaluation gives (see [`crate::terraform`]), with the same kinds and addresses.
 
 use crate::parse::hcl::{Block, HclFile};
 use crate::{Node, Resource, Target};
