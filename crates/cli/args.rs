@@ -18,7 +18,7 @@ pub struct Cli {
 #[derive(Debug, Subcommand)]
 pub enum Command {
     /// Lint files and directories (default: the current directory).
-    Lint(LintArgs),
+    Lint(Box<LintArgs>),
     /// List the rules.
     Rules(RulesArgs),
     /// Print a rule's full documentation.
@@ -124,6 +124,10 @@ pub struct LintArgs {
     /// Load your own policies from this directory or file (repeatable).
     #[arg(long, value_name = "DIR")]
     pub policies: Vec<PathBuf>,
+    /// Terraform variables file applied to every root module, after its terraform.tfvars,
+    /// *.auto.tfvars and the configured `[terraform] var-files` (repeatable, in order).
+    #[arg(long, value_name = "FILE")]
+    pub var_file: Vec<PathBuf>,
 }
 
 /// Options of `test-policies`.

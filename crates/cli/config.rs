@@ -109,7 +109,6 @@ pub struct Config {
     /// Tag key of the data-classification convention.
     pub classification_tag: Option<String>,
     /// Terraform variable files.
-    #[allow(dead_code)] // read by module-wide Terraform evaluation
     pub var_files: Vec<PathBuf>,
 }
 

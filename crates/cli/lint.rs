@@ -10,6 +10,7 @@ use anyhow::{Context, Result, bail};
 use trustlint_engine::finding::{Suppression, SuppressionKind};
 use trustlint_engine::lint::{Linter, PARSE_RULE_ID};
 use trustlint_engine::rule::RuleMeta;
+use trustlint_engine::terraform::VarFile;
 use trustlint_engine::{Finding, Severity, SourceFile};
 
 use crate::args::{FailOn, LintArgs};
@@ -63,6 +64,7 @@ pub fn run(args: &LintArgs) -> Result<u8> {
     if let Some(tag) = &config.classification_tag {
         linter = linter.with_classification_key(tag);
     }
+    linter = linter.with_var_files(read_var_files(&config, args)?);
 
     let mut excludes = globset::GlobSetBuilder::new();
     for glob in config.exclude.iter().chain(&args.exclude) {
@@ -81,7 +83,9 @@ pub fn run(args: &LintArgs) -> Result<u8> {
     let scan = walk::scan(&args.paths, &options, &linter);
 
     let mut findings: Vec<Finding> = Vec::new();
-    let mut summary = Summary { files: scan.reports.len(), ..Summary::default() };
+    // Module files read through a call are counted where they are linted on their own.
+    let files = scan.reports.iter().filter(|r| r.module_call.is_none()).count();
+    let mut summary = Summary { files, ..Summary::default() };
     for report in &scan.reports {
         summary.resources += report.resources;
         findings.extend(report.findings.iter().cloned());
@@ -158,6 +162,24 @@ fn config_path(args: &LintArgs) -> Option<PathBuf> {
             config::discover(&start)
         }
     }
+}
+
+/// The Terraform variables files: the configured ones, then `--var-file`, in order.
+fn read_var_files(config: &Config, args: &LintArgs) -> Result<Vec<VarFile>> {
+    config
+        .var_files
+        .iter()
+        .chain(&args.var_file)
+        .map(|path| {
+            let shown = path.display().to_string();
+            let text = std::fs::read_to_string(path)
+                .with_context(|| format!("reading the variables file {shown}"))?;
+            VarFile::parse(shown.clone(), &text).map_err(|error| {
+                let at = SourceFile::new(shown.clone(), text.as_str()).location(error.span.start);
+                anyhow::anyhow!("{shown}:{}:{}: {error}", at.line, at.column)
+            })
+        })
+        .collect()
 }
 
 /// Config `per-path` ignores become suppressions of kind `config`: kept and counted, not

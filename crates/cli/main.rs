@@ -4,6 +4,7 @@
 mod args;
 mod config;
 mod lint;
+mod modules;
 mod policies;
 mod render;
 mod rules;

@@ -12,6 +12,8 @@ use rayon::prelude::*;
 use trustlint_engine::classify::{self, PathKind};
 use trustlint_engine::lint::{FileReport, Linter, Note};
 
+use crate::modules::DiskModules;
+
 /// Directories never worth walking: version control data and Terraform's download cache.
 const SKIPPED_DIRS: [&str; 3] = [".git", ".terraform", ".terragrunt-cache"];
 
@@ -59,8 +61,9 @@ pub fn scan(paths: &[PathBuf], options: &WalkOptions, linter: &Linter) -> Scan {
         units.entry(unit_key(&candidate.shown)).or_default().push(candidate);
     }
     let units: Vec<Vec<Candidate>> = units.into_values().collect();
+    let modules = DiskModules::new(paths, &cwd, options.max_file_size);
     let lint_all = || -> Vec<(Vec<FileReport>, Vec<Note>)> {
-        units.par_iter().map(|unit| lint_unit(unit, options, linter)).collect()
+        units.par_iter().map(|unit| lint_unit(unit, options, linter, &modules)).collect()
     };
     let results = match rayon::ThreadPoolBuilder::new().num_threads(options.jobs).build() {
         Ok(pool) => pool.install(lint_all),
@@ -72,6 +75,7 @@ pub fn scan(paths: &[PathBuf], options: &WalkOptions, linter: &Linter) -> Scan {
             if let Some(note) = &report.note {
                 scan.notes.push(note.clone());
             }
+            scan.notes.extend(report.notes.iter().cloned());
             if report.linted {
                 scan.reports.push(report);
             }
@@ -165,7 +169,12 @@ fn inspect(path: &Path, root: &Path, cwd: &Path, options: &WalkOptions) -> (Opti
     }
 }
 
-fn lint_unit(unit: &[Candidate], options: &WalkOptions, linter: &Linter) -> (Vec<FileReport>, Vec<Note>) {
+fn lint_unit(
+    unit: &[Candidate],
+    options: &WalkOptions,
+    linter: &Linter,
+    modules: &DiskModules,
+) -> (Vec<FileReport>, Vec<Note>) {
     let mut files = Vec::with_capacity(unit.len());
     let mut notes = Vec::new();
     for candidate in unit {
@@ -179,7 +188,7 @@ fn lint_unit(unit: &[Candidate], options: &WalkOptions, linter: &Linter) -> (Vec
             Err(e) => notes.push(Note { file: candidate.shown.clone(), reason: format!("cannot read: {e}") }),
         }
     }
-    (linter.lint_unit(files), notes)
+    (linter.lint_unit_with(files, modules), notes)
 }
 
 fn walk_error_note(error: &ignore::Error, root: &Path, cwd: &Path) -> Note {

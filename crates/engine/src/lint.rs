@@ -11,6 +11,7 @@ use crate::parse::{self, ParseError};
 use crate::rule::{
     Binding, CheckResult, FileContext, Outcome, References, Rule, RuleMeta, Scope, WORKLOAD_KINDS,
 };
+use crate::terraform::{self, ModuleLoader, VarFile};
 use crate::{Resource, SourceFile, Span, Target};
 
 /// The id of the finding reported for a file that cannot be parsed.
@@ -77,6 +78,11 @@ pub struct FileReport {
     pub path: String,
     /// The file, kept when it has findings so renderers can show source excerpts.
     pub source: Option<SourceFile>,
+    /// Set on a report that follows the unit's own: a file of a local module as this call
+    /// instantiated it (its findings are on `module.<call>....` resources).
+    pub module_call: Option<terraform::ModuleCall>,
+    /// What could not be evaluated in this file although it was linted (a remote module).
+    pub notes: Vec<Note>,
 }
 
 /// The rules to run, indexed by target and resource type.
@@ -86,6 +92,7 @@ pub struct Linter {
     dispatch: HashMap<(Target, String), Vec<usize>>,
     wildcard: HashMap<Target, Vec<usize>>,
     parse_errors: bool,
+    var_files: Vec<VarFile>,
 }
 
 impl Linter {
@@ -118,7 +125,15 @@ impl Linter {
             dispatch,
             wildcard,
             parse_errors,
+            var_files: Vec::new(),
         }
+    }
+
+    /// Apply these Terraform variables files (`--var-file`, `[terraform] var-files`), in
+    /// order, to every root module, after its `terraform.tfvars` and `*.auto.tfvars`.
+    pub fn with_var_files(mut self, var_files: Vec<VarFile>) -> Self {
+        self.var_files = var_files;
+        self
     }
 
     /// Use another tag key for the data-classification convention.
@@ -139,12 +154,25 @@ impl Linter {
 
     /// Lint one file from its relative path and bytes.
     pub fn lint(&self, path: &str, bytes: &[u8]) -> FileReport {
-        self.lint_unit(vec![(path.to_string(), bytes.to_vec())]).pop().unwrap_or_default()
+        self.lint_unit(vec![(path.to_string(), bytes.to_vec())]).into_iter().next().unwrap_or_default()
     }
 
     /// Lint files that are evaluated together (a Terraform module, a directory of manifests):
     /// relations see every resource of the unit. Reports come back in the input order.
+    /// Local Terraform modules are not read (see [`Linter::lint_unit_with`]).
     pub fn lint_unit(&self, files: Vec<(String, Vec<u8>)>) -> Vec<FileReport> {
+        self.lint_unit_with(files, &terraform::NoModules)
+    }
+
+    /// [`Linter::lint_unit`], reading the local modules the unit's Terraform calls through
+    /// `modules`. The reports of the unit's files come first, in the input order; then one
+    /// per file of a module instance that has resources or notes, with
+    /// [`FileReport::module_call`] set.
+    pub fn lint_unit_with(
+        &self,
+        files: Vec<(String, Vec<u8>)>,
+        modules: &dyn ModuleLoader,
+    ) -> Vec<FileReport> {
         let mut reports = Vec::with_capacity(files.len());
         let mut parsed: Vec<Option<(SourceFile, Syntax)>> = Vec::with_capacity(files.len());
         for (path, bytes) in files {
@@ -153,10 +181,35 @@ impl Linter {
             parsed.push(file);
         }
         merge_compose(&mut parsed, &reports);
-        let mut resources = Vec::new();
+        // Terraform: the unit's files are one module, evaluated as a whole with the local
+        // modules it calls, whose files' reports follow the unit's (see `terraform`).
+        let unit_len = parsed.len();
+        let terraform_unit =
+            if self.wants(Target::Terraform) { terraform::unit_files(&parsed) } else { Vec::new() };
+        let module_files = terraform::Modules::load(&terraform_unit, modules);
+        let evaluation = terraform::evaluate(&terraform_unit, &module_files, &self.var_files);
+        reports.extend(evaluation.instance_reports(&module_files));
+        for (place, note) in &evaluation.notes {
+            let index = match *place {
+                terraform::Place::Unit(index) => index,
+                terraform::Place::Instance(k) => unit_len + k,
+            };
+            if let Some(report) = reports.get_mut(index) {
+                report.notes.push(note.clone());
+            }
+        }
+        let mut resources = evaluation.model(unit_len);
+        for resource in &resources {
+            if let Some(report) = reports.get_mut(resource.file) {
+                report.resources += 1;
+            }
+        }
         for (index, file) in parsed.iter().enumerate() {
             let Some((source, syntax)) = file else { continue };
             let Some(report) = reports.get_mut(index) else { continue };
+            if !terraform_unit.is_empty() && report.target == Some(Target::Terraform) {
+                continue;
+            }
             let modelled = self.model(source, syntax, report.target);
             report.resources = modelled.len();
             resources.extend(modelled.into_iter().map(|mut r| {
@@ -167,7 +220,11 @@ impl Linter {
         model::classification::assign(&mut resources, &self.classification_key);
         let scope = Scope::new(&resources);
         for resource in scope.resources() {
-            let Some(Some((source, syntax))) = parsed.get(resource.file) else { continue };
+            let file = match parsed.get(resource.file) {
+                Some(file) => file.as_ref().map(|(source, syntax)| (source, syntax)),
+                None => evaluation.instance_file(resource.file - unit_len, &module_files),
+            };
+            let Some((source, syntax)) = file else { continue };
             let Some(report) = reports.get_mut(resource.file) else { continue };
             let file = FileContext { source, syntax, scope: &scope };
             self.evaluate(resource, &file, report);
@@ -183,11 +240,23 @@ impl Linter {
         }
         drop(scope);
         drop(resources);
+        for (k, report) in reports.iter_mut().enumerate().skip(unit_len) {
+            if !report.findings.is_empty() {
+                report.source =
+                    evaluation.instance_file(k - unit_len, &module_files).map(|(source, _)| source.clone());
+            }
+        }
+        drop(evaluation);
         for (report, file) in reports.iter_mut().zip(parsed) {
             if !report.findings.is_empty() {
                 report.source = file.map(|(source, _)| source);
             }
         }
+        let mut index = 0;
+        reports.retain(|report| {
+            index += 1;
+            index <= unit_len || report.resources > 0 || !report.notes.is_empty()
+        });
         reports
     }
 

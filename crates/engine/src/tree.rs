@@ -139,7 +139,9 @@ impl Node {
             Value::Expr(_) | Value::Tagged(..) => true,
             Value::Map(entries) => {
                 entries.len() == 1
-                    && entries.first().is_some_and(|e| e.key == "Ref" || e.key == "Condition" || e.key.starts_with("Fn::"))
+                    && entries
+                        .first()
+                        .is_some_and(|e| e.key == "Ref" || e.key == "Condition" || e.key.starts_with("Fn::"))
             }
             _ => false,
         }

@@ -9,9 +9,9 @@
 //! | `terraform`                   | `terraform`     | `terraform`             |
 //!
 //! A resource's span is its header (the type keyword through the last label) and its body is
-//! the block's body. Variables, locals, outputs and other blocks are not judged. Each file is
-//! read on its own for now: variables, locals and references across the files of a module
-//! are resolved by the module-wide evaluation, which comes later.
+//! the block's body. Variables, locals, outputs and other blocks are not judged.
+//! [`resources`] gives a file's blocks as written; the linter judges the bodies the
+//! module-wide evaluation gives (see [`crate::terraform`]), with the same kinds and addresses.
 
 use crate::parse::hcl::{Block, HclFile};
 use crate::{Node, Resource, Target};
@@ -22,6 +22,13 @@ pub fn resources(file: &HclFile) -> Vec<Resource<'_>> {
 }
 
 fn resource(block: &Block) -> Option<Resource<'_>> {
+    let (kind, address) = kind_and_address(block)?;
+    Some(Resource::tree(Target::Terraform, kind, address, block.header, &block.body))
+}
+
+/// The resource type and address of a block that is judged, `None` for the others
+/// (`variable`, `locals`, `output`, malformed blocks).
+pub(crate) fn kind_and_address(block: &Block) -> Option<(String, String)> {
     let labels: Vec<&str> = block.labels.iter().map(|(label, _)| label.as_str()).collect();
     let (kind, address) = match (block.ident.as_str(), labels.as_slice()) {
         ("resource", [kind, name]) => ((*kind).to_string(), format!("{kind}.{name}")),
@@ -38,7 +45,7 @@ fn resource(block: &Block) -> Option<Resource<'_>> {
         ("terraform", []) => ("terraform".to_string(), "terraform".to_string()),
         _ => return None,
     };
-    Some(Resource::tree(Target::Terraform, kind, address, block.header, &block.body))
+    Some((kind, address))
 }
 
 #[cfg(test)]

@@ -89,6 +89,14 @@ pub fn parse(text: &str) -> Result<HclFile, ParseError> {
     Ok(file)
 }
 
+/// Parse one expression (an object given to `jsonencode`, say) into a tree whose spans are
+/// relative to `text`; `None` when it does not parse.
+pub fn expression(text: &str) -> Option<Node> {
+    scan(text).ok()?;
+    let expr = hcl_edit::parser::parse_expr(text).ok()?;
+    Some(Reader { text }.expr(&expr, 0))
+}
+
 /// Turn hcl-edit's error (line, character column, byte offset) into a byte span.
 fn located(text: &str, err: &hcl_edit::parser::Error) -> ParseError {
     let mut offset = err.location().offset().min(text.len());

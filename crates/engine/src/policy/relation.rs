@@ -128,7 +128,14 @@ fn refers(node: &Node, to: &Resource<'_>, by: &[Path]) -> Truth {
             if unknown { Truth::Unknown } else { Truth::False }
         }
         (_, Target::Cloudformation) => cloudformation_reference(node, &to.address),
-        (Value::List(items), _) => {
+        // A reference anywhere inside the value counts (`jsonencode({ deadLetterTargetArn =
+        // aws_sqs_queue.dlq.arn })` evaluates to a map).
+        (Value::List(_) | Value::Map(_), _) => {
+            let items: Vec<&Node> = match &node.value {
+                Value::List(items) => items.iter().collect(),
+                Value::Map(entries) => entries.iter().map(|e| &e.value).collect(),
+                _ => Vec::new(),
+            };
             let mut unknown = false;
             for item in items {
                 match refers(item, to, by) {
@@ -164,7 +171,9 @@ pub fn terraform_reference(expression: &str, address: &str) -> Truth {
     }
     let indirect = ["var.", "local.", "module.", "data.", "each.", "count.", "lookup(", "try("];
     let at_boundary = |prefix: &str| {
-        expression.match_indices(prefix).any(|(i, _)| i == 0 || !is_ident_byte(bytes[i - 1]) && bytes[i - 1] != b'.')
+        expression
+            .match_indices(prefix)
+            .any(|(i, _)| i == 0 || !is_ident_byte(bytes[i - 1]) && bytes[i - 1] != b'.')
     };
     if indirect.iter().any(|prefix| at_boundary(prefix)) { Truth::Unknown } else { Truth::False }
 }
