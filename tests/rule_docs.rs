@@ -7,7 +7,8 @@ mod support;
 
 use support::{code, json, root, run_in};
 
-const SECTIONS: [&str; 5] = ["## What it checks", "## Why it matters", "## Failing example", "## Passing example", "## Fix"];
+const SECTIONS: [&str; 5] =
+    ["## What it checks", "## Why it matters", "## Failing example", "## Passing example", "## Fix"];
 
 #[test]
 fn every_rule_is_documented() {
@@ -46,6 +47,8 @@ fn the_rule_reference_is_up_to_date() {
     let generated = String::from_utf8_lossy(&output.stdout);
     let committed = std::fs::read_to_string(root().join("docs/rules.md")).unwrap_or_default();
     if generated != committed {
-        panic!("docs/rules.md is stale: regenerate it with `cargo run -- rules --format markdown > docs/rules.md`");
+        panic!(
+            "docs/rules.md is stale: regenerate it with `cargo run -- rules --format markdown > docs/rules.md`"
+        );
     }
 }

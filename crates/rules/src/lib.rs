@@ -9,8 +9,10 @@
 //! ```
 #![deny(missing_docs)]
 
+mod compose_services;
 mod native;
 mod prelude;
+mod secret_names;
 
 use trustlint_engine::policy::{PolicyError, compile};
 use trustlint_engine::rule::Rule;
