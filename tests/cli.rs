@@ -9,6 +9,8 @@ use std::process::Stdio;
 
 use support::{bin, code, json, root, run_in, triples};
 
+/// A pod whose one defect is `privileged: true` (line 10): everything else the Kubernetes
+/// rules ask for is set, so TL-K8S-001 is its only finding.
 const PRIVILEGED_POD: &str = "apiVersion: v1
 kind: Pod
 metadata:
@@ -16,15 +18,29 @@ metadata:
 spec:
   containers:
     - name: app
-      image: registry.example.com/app:1.0.0
+      image: registry.example.com/app:1.0.0@sha256:0f2f2e1b8c4d6a7e9b0c1d2e3f4a5b6c7d8e9f0a1b2c3d4e5f60718293a4b5c6
       securityContext:
         privileged: true
+        runAsNonRoot: true
+        allowPrivilegeEscalation: false
+        readOnlyRootFilesystem: true
+        capabilities: {drop: [ALL]}
+      livenessProbe: {tcpSocket: {port: 8080}}
+      readinessProbe: {tcpSocket: {port: 8080}}
+      resources:
+        requests: {cpu: 100m, memory: 64Mi}
+        limits: {cpu: 200m, memory: 64Mi}
 ";
 
+/// A service whose one defect is `network_mode: host` (line 4): it restarts and has a
+/// health check, so TL-COMPOSE-002 is its only finding.
 const HOST_COMPOSE: &str = "services:
   agent:
     image: registry.example.com/agent:2.0.0
     network_mode: host
+    restart: unless-stopped
+    healthcheck:
+      test: [\"CMD\", \"agent\", \"health\"]
 ";
 
 fn write(dir: &Path, name: &str, text: &str) {

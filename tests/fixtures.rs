@@ -33,57 +33,21 @@ fn rel(path: &Path) -> String {
     path.strip_prefix(root()).unwrap_or(path).to_string_lossy().replace('\\', "/")
 }
 
-/// Rule ids after a marker (`expect:` or `expect-next-line:`), comma- or space-separated.
-fn ids_after<'a>(line: &'a str, marker: &str) -> Vec<&'a str> {
-    let mut ids = Vec::new();
-    let mut rest = line;
-    while let Some(pos) = rest.find(marker) {
-        let boundary =
-            pos == 0 || !rest.as_bytes()[pos - 1].is_ascii_alphanumeric() && rest.as_bytes()[pos - 1] != b'-';
-        let after = &rest[pos + marker.len()..];
-        if boundary {
-            for word in after.split(|c: char| c == ',' || c.is_whitespace()).filter(|w| !w.is_empty()) {
-                if word.starts_with("TL-") {
-                    ids.push(word.trim_end_matches(['"', '\'', '*', '/', '-', '>']));
-                } else {
-                    break;
-                }
-            }
-        }
-        rest = after;
-    }
-    ids
-}
-
-/// Every annotated expectation in one fixture file.
+/// Every annotated expectation in one fixture file (see `trustlint_engine::expect`).
 fn expectations(path: &Path) -> Vec<Expectation> {
     let file = rel(path);
-    let mut out = Vec::new();
-    if let Some(target) = file.strip_suffix(".expect") {
-        let text = std::fs::read_to_string(path).expect("sidecar readable");
-        for line in text.lines().filter(|l| !l.trim().is_empty() && !l.trim_start().starts_with('#')) {
-            let mut parts = line.split_whitespace();
-            let number: u64 = parts
-                .next()
-                .and_then(|n| n.parse().ok())
-                .unwrap_or_else(|| panic!("{file}: bad line `{line}`"));
-            for id in parts {
-                out.push((id.to_string(), target.to_string(), number));
-            }
-        }
-        return out;
+    let text = std::fs::read_to_string(path).unwrap_or_default();
+    match file.strip_suffix(".expect") {
+        Some(target) => trustlint_engine::expect::sidecar(&text)
+            .unwrap_or_else(|e| panic!("{file}: {e}"))
+            .into_iter()
+            .map(|(id, line)| (id, target.to_string(), line as u64))
+            .collect(),
+        None => trustlint_engine::expect::inline(&text)
+            .into_iter()
+            .map(|(id, line)| (id, file.clone(), line as u64))
+            .collect(),
     }
-    let Ok(text) = std::fs::read_to_string(path) else { return out };
-    for (index, line) in text.lines().enumerate() {
-        let number = index as u64 + 1;
-        for id in ids_after(line, "expect-next-line:") {
-            out.push((id.to_string(), file.clone(), number + 1));
-        }
-        for id in ids_after(line, "expect:") {
-            out.push((id.to_string(), file.clone(), number));
-        }
-    }
-    out
 }
 
 fn rule_ids() -> Vec<String> {
@@ -160,13 +124,4 @@ fn every_rule_has_failing_and_passing_fixtures_and_finds_exactly_what_is_annotat
         }
     }
     assert!(problems.is_empty(), "fixture problems:\n{}", problems.join("\n"));
-}
-
-#[test]
-fn annotation_parsing() {
-    assert_eq!(ids_after("  privileged: true # expect: TL-K8S-001", "expect:"), ["TL-K8S-001"]);
-    assert_eq!(ids_after("x # expect: TL-A-001, TL-B-002", "expect:"), ["TL-A-001", "TL-B-002"]);
-    assert!(ids_after("# expect-next-line: TL-A-001", "expect:").is_empty());
-    assert_eq!(ids_after("# expect-next-line: TL-A-001", "expect-next-line:"), ["TL-A-001"]);
-    assert!(ids_after("no annotation", "expect:").is_empty());
 }

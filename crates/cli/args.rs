@@ -23,6 +23,8 @@ pub enum Command {
     Rules(RulesArgs),
     /// Print a rule's full documentation.
     Explain(ExplainArgs),
+    /// Run your policies against their fixtures (`fixtures/<ID>/` beside them).
+    TestPolicies(TestPoliciesArgs),
 }
 
 /// Output formats of `lint`.
@@ -34,6 +36,32 @@ pub enum Format {
     Concise,
     /// The canonical machine format (schema_version 1).
     Json,
+    /// SARIF 2.1.0, for GitHub code scanning and other SARIF viewers.
+    Sarif,
+    /// JUnit XML: a test suite per rule, a test case per resource.
+    Junit,
+    /// GitHub Actions annotations (workflow commands).
+    Github,
+    /// A markdown summary for pull-request comments and job summaries.
+    Markdown,
+}
+
+/// `FORMAT=FILE`: another output written in the same run.
+#[derive(Debug, Clone)]
+pub struct ExtraOutput {
+    /// The format.
+    pub format: Format,
+    /// Where to write it.
+    pub path: PathBuf,
+}
+
+fn extra_output(text: &str) -> Result<ExtraOutput, String> {
+    let (format, path) = text.split_once('=').ok_or("expected FORMAT=FILE, e.g. sarif=trustlint.sarif")?;
+    let format = Format::from_str(format, true).map_err(|_| format!("unknown format `{format}`"))?;
+    if path.is_empty() {
+        return Err("expected FORMAT=FILE with a file name".into());
+    }
+    Ok(ExtraOutput { format, path: PathBuf::from(path) })
 }
 
 /// The lowest severity that fails the run.
@@ -64,6 +92,10 @@ pub struct LintArgs {
     /// Write the output to this file (atomically) instead of standard output.
     #[arg(long, value_name = "FILE")]
     pub output: Option<PathBuf>,
+    /// Also write another format to a file in the same run (repeatable), e.g.
+    /// `--also sarif=trustlint.sarif --also junit=junit.xml`.
+    #[arg(long, value_name = "FORMAT=FILE", value_parser = extra_output)]
+    pub also: Vec<ExtraOutput>,
     /// Exit with 1 when a finding at or above this severity remains.
     #[arg(long, value_enum)]
     pub fail_on: Option<FailOn>,
@@ -89,6 +121,17 @@ pub struct LintArgs {
     /// Do not fail the run on files that cannot be parsed (they are still reported).
     #[arg(long)]
     pub allow_parse_errors: bool,
+    /// Load your own policies from this directory or file (repeatable).
+    #[arg(long, value_name = "DIR")]
+    pub policies: Vec<PathBuf>,
+}
+
+/// Options of `test-policies`.
+#[derive(Debug, Args)]
+pub struct TestPoliciesArgs {
+    /// Directories (or files) of policies; fixtures live in `fixtures/<ID>/` beside them.
+    #[arg(required = true)]
+    pub dirs: Vec<PathBuf>,
 }
 
 /// Formats of `rules`.

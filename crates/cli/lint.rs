@@ -12,24 +12,41 @@ use trustlint_engine::lint::{Linter, PARSE_RULE_ID};
 use trustlint_engine::rule::RuleMeta;
 use trustlint_engine::{Finding, Severity, SourceFile};
 
-use crate::args::{FailOn, Format, LintArgs};
+use crate::args::{FailOn, LintArgs};
 use crate::config::{self, Config};
-use crate::render::{self, BySeverity, Report, Summary};
+use crate::render::{self, BySeverity, EvaluationRecord, Report, Summary};
 use crate::select::{self, Selection};
 use crate::walk::{self, WalkOptions};
-use crate::{exit, rules};
+use crate::{exit, policies};
 
 /// Run `trustlint lint`.
 pub fn run(args: &LintArgs) -> Result<u8> {
     let started = Instant::now();
-    let known: Vec<RuleMeta> = rules::all_rules();
-    let known_ids: Vec<String> = known.iter().map(|m| m.id.clone()).collect();
+    let config_path = config_path(args);
+    // A first read of the configuration only for its policy directories; the ids it names are
+    // checked once the user policies are known.
+    let early = match &config_path {
+        Some(path) => config::load(path, None).map_err(|e| anyhow::Error::new(*e))?,
+        None => Config::defaults(),
+    };
+    let builtin = trustlint_rules::builtin();
+    let mut builtin_ids: Vec<String> = builtin.iter().map(|r| r.meta().id.clone()).collect();
+    builtin_ids.push(PARSE_RULE_ID.to_string());
+    let policy_dirs: Vec<PathBuf> = early.policies.iter().chain(&args.policies).cloned().collect();
+    let user = policies::load(&policy_dirs, &builtin_ids).map_err(anyhow::Error::new)?;
+    let mut all_rules: Vec<Box<dyn trustlint_engine::rule::Rule>> = builtin;
+    all_rules.extend(user.into_iter().map(|p| Box::new(p.policy) as Box<dyn trustlint_engine::rule::Rule>));
+    let known_ids: Vec<String> =
+        all_rules.iter().map(|r| r.meta().id.clone()).chain([PARSE_RULE_ID.to_string()]).collect();
     for pattern in args.select.iter().chain(&args.ignore) {
         if !select::matches_any_rule(pattern, &known_ids) {
             bail!("unknown rule id or prefix `{pattern}` (see `trustlint rules`)");
         }
     }
-    let config = load_config(args, &known_ids)?;
+    let config = match &config_path {
+        Some(path) => config::load(path, Some(&known_ids)).map_err(|e| anyhow::Error::new(*e))?,
+        None => Config::defaults(),
+    };
 
     let selection = Selection {
         select: if args.select.is_empty() { config.select.clone() } else { args.select.clone() },
@@ -38,8 +55,7 @@ pub fn run(args: &LintArgs) -> Result<u8> {
     };
     let parse_meta = trustlint_engine::lint::parse_rule_meta();
     let report_parse_errors = selection.enables(&parse_meta);
-    let enabled: Vec<_> =
-        trustlint_rules::builtin().into_iter().filter(|r| selection.enables(r.meta())).collect();
+    let enabled: Vec<_> = all_rules.into_iter().filter(|r| selection.enables(r.meta())).collect();
     let mut metas: BTreeMap<String, RuleMeta> =
         enabled.iter().map(|r| (r.meta().id.clone(), r.meta().clone())).collect();
     metas.insert(parse_meta.id.clone(), parse_meta);
@@ -88,15 +104,34 @@ pub fn run(args: &LintArgs) -> Result<u8> {
     summary.by_severity = by_severity;
     summary.elapsed_ms = started.elapsed().as_millis();
 
+    let rule_ids: Vec<String> = linter.rules().iter().map(|r| r.meta().id.clone()).collect();
+    let mut evaluations: Vec<EvaluationRecord> = scan
+        .reports
+        .iter()
+        .flat_map(|r| {
+            r.evaluations.iter().map(|e| EvaluationRecord {
+                rule: rule_ids.get(e.rule).cloned().unwrap_or_default(),
+                file: r.path.clone(),
+                resource: e.resource.clone(),
+                result: e.result,
+            })
+        })
+        .collect();
+    evaluations.sort();
     let sources: BTreeMap<String, &SourceFile> =
         scan.reports.iter().filter_map(|r| r.source.as_ref().map(|s| (s.path.clone(), s))).collect();
-    let report =
-        Report { findings: &findings, rules: &metas, sources: &sources, notes: &scan.notes, summary };
-    let text = match args.format {
-        Format::Human => render::human::render(&report, args.output.is_none() && colour_wanted()),
-        Format::Concise => render::concise::render(&report),
-        Format::Json => render::json::render(&report),
+    let report = Report {
+        findings: &findings,
+        rules: &metas,
+        sources: &sources,
+        notes: &scan.notes,
+        evaluations: &evaluations,
+        summary,
     };
+    let text = render::render(args.format, &report, args.output.is_none() && colour_wanted());
+    for extra in &args.also {
+        write_atomically(&extra.path, render::render(extra.format, &report, false).as_bytes())?;
+    }
     match &args.output {
         Some(path) => write_atomically(path, text.as_bytes())?,
         None => {
@@ -114,17 +149,14 @@ pub fn run(args: &LintArgs) -> Result<u8> {
     Ok(if failing { exit::FINDINGS } else { exit::CLEAN })
 }
 
-fn load_config(args: &LintArgs, known_ids: &[String]) -> Result<Config> {
-    let path = match &args.config {
+/// The configuration file: `--config`, or the one found from the first path upward.
+fn config_path(args: &LintArgs) -> Option<PathBuf> {
+    match &args.config {
         Some(path) => Some(path.clone()),
         None => {
             let start = args.paths.first().cloned().unwrap_or_else(|| PathBuf::from("."));
             config::discover(&start)
         }
-    };
-    match path {
-        None => Ok(Config::defaults()),
-        Some(path) => config::load(&path, known_ids).map_err(|e| anyhow::Error::new(*e)),
     }
 }
 

@@ -4,6 +4,7 @@
 mod args;
 mod config;
 mod lint;
+mod policies;
 mod render;
 mod rules;
 mod select;
@@ -38,6 +39,7 @@ fn main() -> ExitCode {
         args::Command::Lint(args) => lint::run(&args),
         args::Command::Rules(args) => rules::list(&args),
         args::Command::Explain(args) => rules::explain(&args),
+        args::Command::TestPolicies(args) => policies::test(&args),
     });
     match outcome {
         Ok(Ok(code)) => ExitCode::from(code),
@@ -70,13 +72,23 @@ impl std::fmt::Display for CliError {
 
 impl std::error::Error for CliError {}
 
+impl CliError {
+    /// The underlying error when it points into a file (configuration or policy).
+    fn located(&self) -> Option<&dyn miette::Diagnostic> {
+        if let Some(e) = self.0.downcast_ref::<config::ConfigError>() {
+            return Some(e);
+        }
+        self.0.downcast_ref::<policies::PolicyLoadError>().map(|e| e as &dyn miette::Diagnostic)
+    }
+}
+
 impl miette::Diagnostic for CliError {
     fn source_code(&self) -> Option<&dyn miette::SourceCode> {
-        self.0.downcast_ref::<config::ConfigError>().and_then(miette::Diagnostic::source_code)
+        self.located().and_then(miette::Diagnostic::source_code)
     }
 
     fn labels(&self) -> Option<Box<dyn Iterator<Item = miette::LabeledSpan> + '_>> {
-        self.0.downcast_ref::<config::ConfigError>().and_then(miette::Diagnostic::labels)
+        self.located().and_then(miette::Diagnostic::labels)
     }
 }
 

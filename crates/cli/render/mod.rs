@@ -1,8 +1,12 @@
 //! Renderers: one file per output format, each reading the same [`Report`].
 
 pub mod concise;
+pub mod github;
 pub mod human;
 pub mod json;
+pub mod junit;
+pub mod markdown;
+pub mod sarif;
 
 use std::collections::BTreeMap;
 use std::io::{self, Write};
@@ -10,6 +14,21 @@ use std::io::{self, Write};
 use trustlint_engine::lint::Note;
 use trustlint_engine::rule::RuleMeta;
 use trustlint_engine::{Finding, Severity, SourceFile};
+
+use crate::args::Format;
+
+/// Render a report in one format (`colour` only matters for `human`).
+pub fn render(format: Format, report: &Report<'_>, colour: bool) -> String {
+    match format {
+        Format::Human => human::render(report, colour),
+        Format::Concise => concise::render(report),
+        Format::Json => json::render(report),
+        Format::Sarif => sarif::render(report),
+        Format::Junit => junit::render(report),
+        Format::Github => github::render(report),
+        Format::Markdown => markdown::render(report),
+    }
+}
 
 /// Everything a renderer may show about one run.
 pub struct Report<'a> {
@@ -21,8 +40,23 @@ pub struct Report<'a> {
     pub sources: &'a BTreeMap<String, &'a SourceFile>,
     /// Files skipped, and why.
     pub notes: &'a [Note],
+    /// Every rule evaluation: the population behind the findings.
+    pub evaluations: &'a [EvaluationRecord],
     /// Counts.
     pub summary: Summary,
+}
+
+/// One rule's verdict on one resource.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
+pub struct EvaluationRecord {
+    /// Rule id.
+    pub rule: String,
+    /// File of the resource.
+    pub file: String,
+    /// Resource address.
+    pub resource: String,
+    /// The verdict.
+    pub result: trustlint_engine::rule::CheckResult,
 }
 
 /// Counts for the summary line and the JSON summary.

@@ -30,4 +30,13 @@ impl Syntax {
             _ => &[],
         }
     }
+
+    /// The tree roots, mutable (for resolving a template's intrinsics in place).
+    pub fn documents_mut(&mut self) -> &mut [crate::Node] {
+        match self {
+            Syntax::Yaml(stream) => &mut stream.documents,
+            Syntax::Json(doc) => std::slice::from_mut(&mut doc.root),
+            _ => &mut [],
+        }
+    }
 }

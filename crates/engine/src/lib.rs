@@ -16,6 +16,7 @@
 
 pub mod classify;
 pub mod document;
+pub mod expect;
 pub mod finding;
 pub mod image;
 pub mod lint;
@@ -23,6 +24,7 @@ pub mod model;
 pub mod parse;
 pub mod policy;
 pub mod rule;
+pub mod shell;
 pub mod source;
 pub mod span;
 pub mod tree;

@@ -152,6 +152,7 @@ impl Linter {
             reports.push(report);
             parsed.push(file);
         }
+        merge_compose(&mut parsed, &reports);
         let mut resources = Vec::new();
         for (index, file) in parsed.iter().enumerate() {
             let Some((source, syntax)) = file else { continue };
@@ -253,8 +254,11 @@ impl Linter {
                     parse::json::parse(text).map(Syntax::Json)
                 };
                 match parsed {
-                    Ok(syntax) => {
+                    Ok(mut syntax) => {
                         report.target = classify::by_content(path, syntax.documents());
+                        if report.target == Some(Target::Cloudformation) {
+                            model::cloudformation::resolve(syntax.documents_mut());
+                        }
                         return report.target.map(|_| syntax);
                     }
                     Err(error) if classify::has_template_actions(text) => {
@@ -331,6 +335,42 @@ impl Linter {
                     suppressed: None,
                 });
             }
+        }
+    }
+}
+
+/// The compose model as compose runs it: `extends` within each file, then each override file
+/// merged into its base file of the same unit (directory).
+fn merge_compose(parsed: &mut [Option<(SourceFile, Syntax)>], reports: &[FileReport]) {
+    let is_compose = |i: usize| reports.get(i).is_some_and(|r| r.target == Some(Target::Compose));
+    for (index, file) in parsed.iter_mut().enumerate() {
+        if let (true, Some((_, syntax))) = (is_compose(index), file) {
+            syntax.documents_mut().iter_mut().for_each(model::compose::apply_extends);
+        }
+    }
+    for over in 0..parsed.len() {
+        if !is_compose(over) {
+            continue;
+        }
+        let Some(Some((source, _))) = parsed.get(over) else { continue };
+        let Some(base_name) = model::compose::base_of(source.file_name()) else { continue };
+        let dir = source.path.rsplit_once('/').map_or("", |(d, _)| d).to_string();
+        let base = parsed.iter().position(|f| {
+            f.as_ref().is_some_and(|(s, _)| {
+                s.file_name() == base_name && s.path.rsplit_once('/').map_or("", |(d, _)| d) == dir
+            })
+        });
+        let Some(base) = base.filter(|b| is_compose(*b) && *b != over) else { continue };
+        // Two files of one slice: take the override out, merge, put it back.
+        let Some(mut override_file) = parsed.get_mut(over).and_then(Option::take) else { continue };
+        if let Some(Some((_, base_syntax))) = parsed.get_mut(base)
+            && let (Some(base_doc), Some(over_doc)) =
+                (base_syntax.documents_mut().first_mut(), override_file.1.documents_mut().first_mut())
+        {
+            model::compose::merge_override(base_doc, over_doc);
+        }
+        if let Some(slot) = parsed.get_mut(over) {
+            *slot = Some(override_file);
         }
     }
 }

@@ -203,7 +203,7 @@ impl Outcome {
 }
 
 /// Pass, fail or unknown.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
 #[serde(rename_all = "lowercase")]
 pub enum CheckResult {
     /// The resource satisfies the rule.

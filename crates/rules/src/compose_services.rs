@@ -2,9 +2,11 @@
 //! effective settings through `extends`, and the `depends_on` conditions other services put
 //! on a service.
 //!
-//! Each compose file is judged on its own until the merged model (base + override files)
-//! exists; a service that names neither `image`, `build` nor `extends` cannot run on its own,
-//! so it is an override fragment whose judgement waits for that model ([`is_fragment`]).
+//! The engine merges an override file into its base file and applies `extends` within a file
+//! before rules run, so a service's body is what compose runs. What remains partial is a
+//! service defined only in an override file (or completed by a `-f` file the engine cannot
+//! know): one that names neither `image`, `build` nor `extends` cannot run on its own, and its
+//! judgement is unknown ([`is_fragment`]).
 
 use trustlint_engine::parse::MAX_DEPTH;
 use trustlint_engine::rule::FileContext;
@@ -21,7 +23,7 @@ pub(crate) fn name<'r>(resource: &'r Resource<'_>) -> &'r str {
 }
 
 /// A service definition that cannot run alone: no `image`, no `build`, no `extends`. Such
-/// entries complete a service defined in another file (`compose.override.yaml`).
+/// entries complete a service defined in another file (one passed with `-f`).
 pub(crate) fn is_fragment(service: &Node) -> bool {
     ["image", "build", "extends"].iter().all(|key| service.get(key).is_none())
 }

@@ -12,6 +12,7 @@
 mod compose_services;
 mod native;
 mod prelude;
+mod reference;
 mod secret_names;
 
 use trustlint_engine::policy::{PolicyError, compile};

@@ -4,9 +4,8 @@
 //!
 //! A name is split into words at `_`, `-`, `.`, blanks and camelCase steps. It is secret-like
 //! when a word is a secret word (`password`, `token`, `secret`, ...) or `key` follows a
-//! qualifier (`api key`, `private key`, ...), unless its last word, after the secret word,
-//! says the value is about the secret rather than the secret itself (`_FILE`, `_ARN`,
-//! `_LENGTH`, ...).
+//! qualifier (`api key`, `private key`, ...), unless a later word says the value is about the
+//! secret rather than the secret itself (`_FILE`, `_ARN`, `_LENGTH`, `Id`, ...).
 
 /// Words that make a key secret-like on their own.
 const SECRET_WORDS: [&str; 10] = [
@@ -26,7 +25,7 @@ const SECRET_WORDS: [&str; 10] = [
 /// (`access key` is left out: `ACCESS_KEY` is the public half next to a `SECRET_KEY`.)
 const KEY_QUALIFIERS: [&str; 5] = ["api", "private", "encryption", "signing", "master"];
 
-/// Last words saying the value is about the secret, not the secret itself.
+/// Words that, after the secret word, say the value is about the secret, not the secret.
 const NOT_THE_SECRET: [&str; 27] = [
     "file",
     "path",
@@ -100,10 +99,8 @@ pub(crate) fn is_secret_key(key: &str) -> bool {
         (SECRET_WORDS.contains(&w.as_str()) || pair).then_some(i)
     });
     let Some(at) = secret_at else { return false };
-    match words.last() {
-        Some(last) if words.len() > at + 1 => !NOT_THE_SECRET.contains(&last.as_str()),
-        _ => true,
-    }
+    // `KmsMasterKeyIdForSqs`, `TOKEN_TTL_SECONDS`: a qualifier after the secret word.
+    !words.iter().skip(at + 1).any(|w| NOT_THE_SECRET.contains(&w.as_str()))
 }
 
 #[cfg(test)]
@@ -148,6 +145,8 @@ mod tests {
             "TOKENIZERS_PARALLELISM",
             "DBPasswordSecretArn",
             "PasswordLength",
+            "KmsMasterKeyIdForSqs",
+            "TOKEN_TTL_SECONDS",
         ] {
             assert!(!is_secret_key(key), "{key}");
         }

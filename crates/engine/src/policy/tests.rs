@@ -307,6 +307,7 @@ fail = { path = "Properties.StorageEncrypted", is_false = true, default = false 
     let template = "AWSTemplateFormatVersion: '2010-09-09'
 Parameters:
   Encrypt: {Type: String, Default: 'true'}
+  Unset: {Type: String}
 Resources:
   Plain:
     Type: AWS::RDS::DBInstance
@@ -319,16 +320,21 @@ Resources:
     Type: AWS::RDS::DBInstance
     Properties:
       StorageEncrypted: \"false\"
+  FromUnsetParam:
+    Type: AWS::RDS::DBInstance
+    Properties:
+      StorageEncrypted: !Ref Unset
 ";
     let (findings, results) = lint(policy, &[("t.yaml", template)]);
     assert_eq!(
         findings,
         [
-            ("t.yaml".into(), 5, "high|`Plain` unencrypted".into()),
-            ("t.yaml".into(), 15, "high|`Explicit` unencrypted".into())
+            ("t.yaml".into(), 6, "high|`Plain` unencrypted".into()),
+            ("t.yaml".into(), 16, "high|`Explicit` unencrypted".into())
         ]
     );
-    assert_eq!(results, [CheckResult::Fail, CheckResult::Unknown, CheckResult::Fail]);
+    // A parameter's default decides; a parameter without one leaves the value unknown.
+    assert_eq!(results, [CheckResult::Fail, CheckResult::Pass, CheckResult::Fail, CheckResult::Unknown]);
 }
 
 fn error_of(policy: &str) -> (usize, String) {

@@ -77,6 +77,7 @@
 
 use std::collections::BTreeSet;
 
+use trustlint_engine::SourceFile;
 use trustlint_engine::finding::mask_secret;
 use trustlint_engine::parse::MAX_DEPTH;
 
@@ -114,6 +115,7 @@ const SECRET_PROPERTIES: [&str; 9] = [
 
 /// What the walk found in one resource.
 struct Walk<'a, 'o> {
+    source: &'a SourceFile,
     parameters: Option<&'a Node>,
     address: &'a str,
     out: &'o mut Outcome,
@@ -124,7 +126,7 @@ struct Walk<'a, 'o> {
 pub(crate) fn check(resource: &Resource<'_>, file: &FileContext<'_>, out: &mut Outcome) {
     let Some(properties) = resource.body.and_then(|b| b.get("Properties")) else { return };
     let parameters = file.syntax.documents().get(resource.index).and_then(|d| d.get("Parameters"));
-    let mut walk = Walk { parameters, address: &resource.address, out, reported: BTreeSet::new() };
+    let mut walk = Walk { source: file.source, parameters, address: &resource.address, out, reported: BTreeSet::new() };
     walk.node(properties, "Properties", false, 0);
 }
 
@@ -170,8 +172,35 @@ impl<'a> Walk<'a, '_> {
                     self.references(reference, path, false);
                 }
             }
+            Value::String(_) | Value::Number(_) => {
+                // A value the engine resolved from a parameter's default.
+                for name in self.resolved_from(node) {
+                    self.parameter(name, node.span, path, false);
+                }
+            }
             _ => {}
         }
+    }
+
+    /// The parameters a value was resolved from: the engine replaces `!Ref P` (and `Fn::Sub`
+    /// over `${P}`) by `P`'s default before rules run and keeps the intrinsic's span, so the
+    /// source at the span still names them. Empty for a value written as a literal.
+    fn resolved_from(&self, node: &Node) -> Vec<&'a str> {
+        let written = self.source.slice(node.span).trim_start();
+        let intrinsic = written.starts_with('!')
+            || written.starts_with('{')
+            || written.starts_with("Ref")
+            || written.starts_with("Fn::")
+            || written.starts_with("\"Ref\"")
+            || written.starts_with("\"Fn::");
+        if !intrinsic {
+            return Vec::new();
+        }
+        let mut names = written_refs(written);
+        names.extend(sub_names(written));
+        names.retain(|n| self.parameters.is_some_and(|p| p.get(n).is_some()));
+        names.dedup();
+        names
     }
 
     /// Judge the value of a secret-bearing property.
@@ -181,6 +210,14 @@ impl<'a> Walk<'a, '_> {
                 let text = node.scalar_text().unwrap_or_default();
                 let trimmed = text.trim();
                 if trimmed.is_empty() || trimmed.contains("{{resolve:") {
+                    return;
+                }
+                let parameters = self.resolved_from(node);
+                if !parameters.is_empty() {
+                    let whole = parameters.len() == 1;
+                    for name in parameters {
+                        self.parameter(name, node.span, path, whole);
+                    }
                     return;
                 }
                 self.out
@@ -301,6 +338,24 @@ fn intrinsic(node: &Node) -> Option<Intrinsic<'_>> {
     })
 }
 
+/// The names after `Ref` in intrinsics as written: `!Ref Name`, `{"Ref": "Name"}`, `Ref: Name`.
+fn written_refs(text: &str) -> Vec<&str> {
+    let mut names = Vec::new();
+    for (at, _) in text.match_indices("Ref") {
+        let before = text.get(..at).and_then(|b| b.chars().next_back());
+        if before.is_some_and(|c| c.is_ascii_alphanumeric() || c == ':') {
+            continue;
+        }
+        let rest = text.get(at + 3..).unwrap_or("");
+        let rest = rest.trim_start_matches(|c: char| c == '"' || c == '\'' || c == ':' || c.is_whitespace());
+        let end = rest.find(|c: char| !(c.is_ascii_alphanumeric() || c == ':')).unwrap_or(rest.len());
+        if let Some(name) = rest.get(..end).filter(|n| !n.is_empty()) {
+            names.push(name);
+        }
+    }
+    names
+}
+
 /// The `${Name}` variables of an `Fn::Sub` template (not `${!Literal}`, not `${Res.Attr}`).
 fn sub_names(template: &str) -> Vec<&str> {
     let mut names = Vec::new();
@@ -409,6 +464,42 @@ mod tests {
         let text = "Parameters:\n  DbPasswordName:\n    Type: AWS::SSM::Parameter::Value<String>\n    Default: /prod/db/password\nResources:\n  Task:\n    Type: AWS::ECS::TaskDefinition\n    Properties:\n      ContainerDefinitions:\n        - Name: app\n          Environment:\n            - Name: API_KEY\n              Value: abcdef123456\n            - Name: REGION\n              Value: eu-west-1\n            - Name: DB_PASSWORD\n              Value: !Ref DbPasswordName\n";
         let (_, found) = run(text);
         assert_eq!(found.iter().map(|f| f.0).collect::<Vec<_>>(), vec![13]);
+    }
+
+    #[test]
+    fn values_resolved_from_defaults_name_their_parameter() {
+        assert_eq!(written_refs("!Ref DBPassword"), vec!["DBPassword"]);
+        assert_eq!(written_refs("{\"Ref\": \"Token\"}"), vec!["Token"]);
+        assert_eq!(written_refs("Ref: AWS::Region"), vec!["AWS::Region"]);
+        assert!(written_refs("Prefix: x").is_empty());
+        // The engine rewrites `!Ref DefaultedToken` to its default, keeping the span.
+        let text = db("!Ref DefaultedToken");
+        let source = SourceFile::new("template.yaml", text.as_str());
+        let Ok(mut stream) = parse(&source.text) else { panic!("parse failed") };
+        let at = text.find("!Ref DefaultedToken").unwrap_or(0);
+        let span = Span::new(at, at + "!Ref DefaultedToken".len());
+        if let Some(Value::Map(entries)) = stream.documents.first_mut().map(|d| &mut d.value)
+            && let Some(db) = entries.iter_mut().find(|e| e.key == "Resources").and_then(|r| match &mut r.value.value {
+                Value::Map(rs) => rs.first_mut(),
+                _ => None,
+            })
+            && let Value::Map(props) = &mut db.value.value
+            && let Some(p) = props.iter_mut().find(|e| e.key == "Properties")
+            && let Value::Map(ps) = &mut p.value.value
+            && let Some(pw) = ps.iter_mut().find(|e| e.key == "MasterUserPassword")
+        {
+            pw.value = Node::new(span, Value::String("hunter2hunter2".into()));
+        } else {
+            panic!("template shape");
+        }
+        let syntax = Syntax::Yaml(stream);
+        let file = FileContext { source: &source, syntax: &syntax, scope: &Default::default() };
+        let mut out = Outcome::default();
+        for resource in resources(syntax.documents()) {
+            check(&resource, &file, &mut out);
+        }
+        assert_eq!(out.violations.len(), 1);
+        assert!(out.violations[0].message.contains("parameter `DefaultedToken`, whose `Default`"), "{}", out.violations[0].message);
     }
 
     #[test]

@@ -14,7 +14,8 @@
 //! `condition: service_completed_successfully`): they are expected to exit, so a health state
 //! means nothing for them. A `healthcheck` inherited through `extends` from a service of the
 //! same file counts; `extends` from another file and a service entry with neither `image`,
-//! `build` nor `extends` (an override-file fragment) are unknown.
+//! `build` nor `extends` (a fragment completed by another file) are unknown. Override files
+//! are merged into their base file before the rule runs.
 //!
 //! This rule is native because it follows `depends_on` and `extends` between services.
 //!

@@ -13,7 +13,8 @@
 //! jobs): they are meant to exit. A setting inherited through `extends` from a service of the
 //! same file counts; `extends` from another file, a value written with a variable that has no
 //! default (`restart: ${RESTART}`), and a service entry with neither `image`, `build` nor
-//! `extends` (a fragment of an override file, completed elsewhere) are unknown.
+//! `extends` (a fragment completed by another file) are unknown. Override files are merged
+//! into their base file before the rule runs, so a restart policy an override adds counts.
 //!
 //! This rule is native because it follows the `depends_on` graph between services and
 //! `extends`, which the policy language cannot express.

@@ -6,8 +6,8 @@
 //! `password`, `passwd`, `pass`, `pwd` (not the whole key: `PWD` is the working directory),
 //! `passphrase`, `secret`, `token`, `credential(s)`, `apikey`, or the pairs `api key`,
 //! `private key`, `encryption key`, `signing key`, `master key` (not `access key`: that is the
-//! public half next to a `SECRET_KEY`) — unless its last
-//! word says the value is not the secret itself: `_FILE` (the Docker secrets convention),
+//! public half next to a `SECRET_KEY`) — unless a later word says the value is not the secret
+//! itself: `_FILE` (the Docker secrets convention),
 //! `_PATH`, `_DIR`, `_URL`, `_URI`, `_HOST`, `_PORT`, `_NAME`, `_ID`, `_ARN`, `_TYPE`, `_TTL`,
 //! `_EXPIRY`, `_EXPIRES`, `_TIMEOUT`, `_LENGTH`, `_MIN`, `_MAX`, `_SIZE`, `_ENABLED`,
 //! `_REQUIRED`, `_HEADER`, `_ALGORITHM`, `_VERSION`, `_POLICY`, `_PREFIX`, `_FORMAT`.
