@@ -131,6 +131,20 @@ impl Node {
         matches!(self.value, Value::Expr(_))
     }
 
+    /// Whether the value cannot be known statically: an unevaluated expression, a tagged
+    /// value (`!Ref x`), or a CloudFormation intrinsic in its long form (`{"Ref": "x"}`,
+    /// `{"Fn::If": [...]}`) that the template did not decide.
+    pub fn is_unknown(&self) -> bool {
+        match &self.value {
+            Value::Expr(_) | Value::Tagged(..) => true,
+            Value::Map(entries) => {
+                entries.len() == 1
+                    && entries.first().is_some_and(|e| e.key == "Ref" || e.key == "Condition" || e.key.starts_with("Fn::"))
+            }
+            _ => false,
+        }
+    }
+
     /// Whether the value is null.
     pub fn is_null(&self) -> bool {
         matches!(self.value, Value::Null)

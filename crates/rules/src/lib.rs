@@ -9,11 +9,20 @@
 //! ```
 #![deny(missing_docs)]
 
+mod backup;
 mod compose_services;
+mod iam;
+mod link;
+mod links;
 mod native;
+mod placement;
 mod prelude;
 mod reference;
+mod s3;
 mod secret_names;
+#[cfg(test)]
+mod testing;
+mod wildcard;
 
 use trustlint_engine::policy::{PolicyError, compile};
 use trustlint_engine::rule::Rule;

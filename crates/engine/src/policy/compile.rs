@@ -360,7 +360,7 @@ fn condition(table: &Table<'_>, span: &std::ops::Range<usize>, depth: usize) -> 
     };
     let path = path_value(path_spanned)?;
     let tests: Vec<&str> =
-        TESTS.iter().copied().chain(["exists", "ports", "covers_all"]).filter(|k| has(k)).collect();
+        TESTS.iter().copied().chain(["ports", "covers_all"]).filter(|k| has(k)).collect();
     let test_names: Vec<&str> = tests.iter().copied().filter(|k| *k != "ports").collect();
     if test_names.len() != 1 || (has("ports") && !(has("covers_any") || has("covers_all"))) {
         return err(

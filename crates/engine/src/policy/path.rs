@@ -163,6 +163,10 @@ impl Path {
 }
 
 fn step<'a>(node: &'a Node, segment: &Segment, next: &mut Vec<&'a Node>, unknown: &mut bool) {
+    if node.is_unknown() {
+        *unknown = true;
+        return;
+    }
     match (&node.value, segment) {
         (Value::Expr(_) | Value::Tagged(..), _) => *unknown = true,
         (Value::Map(_), Segment::Key(key)) => next.extend(node.get(key)),

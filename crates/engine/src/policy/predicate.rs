@@ -94,6 +94,9 @@ fn same_text(a: &str, b: &str, options: Options) -> bool {
 
 /// Whether a node equals a literal; `None` when the node is not known.
 pub fn equals(node: &Node, literal: &Literal, options: Options) -> Option<bool> {
+    if node.is_unknown() {
+        return None;
+    }
     match &node.value {
         Value::Expr(_) | Value::Tagged(..) => None,
         Value::List(_) | Value::Map(_) | Value::Null => Some(false),
@@ -108,7 +111,7 @@ pub fn equals(node: &Node, literal: &Literal, options: Options) -> Option<bool> 
 impl Predicate {
     /// Test one node.
     pub fn test(&self, node: &Node, options: Options) -> Option<bool> {
-        if matches!(node.value, Value::Expr(_) | Value::Tagged(..)) {
+        if node.is_unknown() {
             return None;
         }
         let number = || node.as_f64();

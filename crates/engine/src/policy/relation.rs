@@ -163,7 +163,10 @@ pub fn terraform_reference(expression: &str, address: &str) -> Truth {
         from = end;
     }
     let indirect = ["var.", "local.", "module.", "data.", "each.", "count.", "lookup(", "try("];
-    if indirect.iter().any(|prefix| expression.contains(prefix)) { Truth::Unknown } else { Truth::False }
+    let at_boundary = |prefix: &str| {
+        expression.match_indices(prefix).any(|(i, _)| i == 0 || !is_ident_byte(bytes[i - 1]) && bytes[i - 1] != b'.')
+    };
+    if indirect.iter().any(|prefix| at_boundary(prefix)) { Truth::Unknown } else { Truth::False }
 }
 
 fn local_terraform_address(address: &str) -> &str {
@@ -321,6 +324,8 @@ mod tests {
         assert_eq!(terraform_reference("aws_s3_bucket.logs_archive.id", a), Truth::False);
         assert_eq!(terraform_reference("aws_s3_bucket.other.id", a), Truth::False);
         assert_eq!(terraform_reference("var.bucket", a), Truth::Unknown);
+        assert_eq!(terraform_reference("aws_rds_cluster.variable_count.id", a), Truth::False);
+        assert_eq!(terraform_reference("\"${local.prefix}-x\"", a), Truth::Unknown);
         assert_eq!(terraform_reference("aws_s3_bucket.this.id", "module.x.aws_s3_bucket.this"), Truth::True);
     }
 }
