@@ -32,10 +32,15 @@ spec:
         limits: {cpu: 200m, memory: 64Mi}
 ";
 
+/// A service whose one defect is `network_mode: host` (line 4): it restarts and has a
+/// health check, so TL-COMPOSE-002 is its only finding.
 const HOST_COMPOSE: &str = "services:
   agent:
     image: registry.example.com/agent:2.0.0
     network_mode: host
+    restart: unless-stopped
+    healthcheck:
+      test: [\"CMD\", \"agent\", \"health\"]
 ";
 
 fn write(dir: &Path, name: &str, text: &str) {

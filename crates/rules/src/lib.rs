@@ -10,6 +10,7 @@
 #![deny(missing_docs)]
 
 mod backup;
+mod compose_services;
 mod iam;
 mod link;
 mod links;
@@ -18,6 +19,7 @@ mod placement;
 mod prelude;
 mod reference;
 mod s3;
+mod secret_names;
 #[cfg(test)]
 mod testing;
 mod wildcard;
