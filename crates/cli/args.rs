@@ -121,6 +121,10 @@ pub struct LintArgs {
     /// Do not fail the run on files that cannot be parsed (they are still reported).
     #[arg(long)]
     pub allow_parse_errors: bool,
+    /// Ignore inline suppressions (comments and annotations): every finding is reported, as
+    /// an audit wants.
+    #[arg(long)]
+    pub no_inline_suppressions: bool,
     /// Load your own policies from this directory or file (repeatable).
     #[arg(long, value_name = "DIR")]
     pub policies: Vec<PathBuf>,

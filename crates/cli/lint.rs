@@ -33,12 +33,18 @@ pub fn run(args: &LintArgs) -> Result<u8> {
     let builtin = trustlint_rules::builtin();
     let mut builtin_ids: Vec<String> = builtin.iter().map(|r| r.meta().id.clone()).collect();
     builtin_ids.push(PARSE_RULE_ID.to_string());
+    let meta_rules = trustlint_engine::suppress::meta_rules();
+    builtin_ids.extend(meta_rules.iter().map(|m| m.id.clone()));
     let policy_dirs: Vec<PathBuf> = early.policies.iter().chain(&args.policies).cloned().collect();
     let user = policies::load(&policy_dirs, &builtin_ids).map_err(anyhow::Error::new)?;
     let mut all_rules: Vec<Box<dyn trustlint_engine::rule::Rule>> = builtin;
     all_rules.extend(user.into_iter().map(|p| Box::new(p.policy) as Box<dyn trustlint_engine::rule::Rule>));
-    let known_ids: Vec<String> =
-        all_rules.iter().map(|r| r.meta().id.clone()).chain([PARSE_RULE_ID.to_string()]).collect();
+    let known_ids: Vec<String> = all_rules
+        .iter()
+        .map(|r| r.meta().id.clone())
+        .chain([PARSE_RULE_ID.to_string()])
+        .chain(meta_rules.iter().map(|m| m.id.clone()))
+        .collect();
     for pattern in args.select.iter().chain(&args.ignore) {
         if !select::matches_any_rule(pattern, &known_ids) {
             bail!("unknown rule id or prefix `{pattern}` (see `trustlint rules`)");
@@ -60,7 +66,18 @@ pub fn run(args: &LintArgs) -> Result<u8> {
     let mut metas: BTreeMap<String, RuleMeta> =
         enabled.iter().map(|r| (r.meta().id.clone(), r.meta().clone())).collect();
     metas.insert(parse_meta.id.clone(), parse_meta);
-    let mut linter = Linter::new(enabled, report_parse_errors);
+    let enabled_meta: Vec<String> = meta_rules
+        .into_iter()
+        .filter(|m| !args.no_inline_suppressions && selection.enables(m))
+        .map(|m| {
+            let id = m.id.clone();
+            metas.insert(id.clone(), m);
+            id
+        })
+        .collect();
+    let mut linter = Linter::new(enabled, report_parse_errors)
+        .with_inline_suppressions(!args.no_inline_suppressions)
+        .with_meta_rules(enabled_meta);
     if let Some(tag) = &config.classification_tag {
         linter = linter.with_classification_key(tag);
     }

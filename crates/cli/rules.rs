@@ -15,6 +15,7 @@ use crate::exit;
 pub fn all_rules() -> Vec<RuleMeta> {
     let mut metas: Vec<RuleMeta> = trustlint_rules::builtin().iter().map(|r| r.meta().clone()).collect();
     metas.push(trustlint_engine::lint::parse_rule_meta());
+    metas.extend(trustlint_engine::suppress::meta_rules());
     metas.sort_by(|a, b| a.id.cmp(&b.id));
     metas
 }

@@ -31,6 +31,18 @@ impl Syntax {
         }
     }
 
+    /// The comments of the file, in order (suppressions live there).
+    pub fn comments(&self) -> &[crate::Comment] {
+        match self {
+            Syntax::Yaml(stream) => &stream.comments,
+            Syntax::Json(doc) => &doc.comments,
+            Syntax::Hcl(file) => &file.comments,
+            Syntax::Dockerfile(df) => &df.comments,
+            Syntax::Dotenv(env) => &env.comments,
+            Syntax::Text => &[],
+        }
+    }
+
     /// The tree roots, mutable (for resolving a template's intrinsics in place).
     pub fn documents_mut(&mut self) -> &mut [crate::Node] {
         match self {

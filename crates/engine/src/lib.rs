@@ -27,6 +27,7 @@ pub mod rule;
 pub mod shell;
 pub mod source;
 pub mod span;
+pub mod suppress;
 pub mod terraform;
 pub mod tree;
 

@@ -12,7 +12,7 @@ use crate::rule::{
     Binding, CheckResult, FileContext, Outcome, References, Rule, RuleMeta, Scope, WORKLOAD_KINDS,
 };
 use crate::terraform::{self, ModuleLoader, VarFile};
-use crate::{Resource, SourceFile, Span, Target};
+use crate::{Resource, SourceFile, Span, Target, suppress};
 
 /// The id of the finding reported for a file that cannot be parsed.
 pub const PARSE_RULE_ID: &str = "TL-PARSE-001";
@@ -93,6 +93,12 @@ pub struct Linter {
     wildcard: HashMap<Target, Vec<usize>>,
     parse_errors: bool,
     var_files: Vec<VarFile>,
+    /// Whether inline suppressions (comments, annotations) are honoured.
+    inline_suppressions: bool,
+    /// Which of TL-META-001/002 are reported.
+    meta_rules: Vec<String>,
+    /// Today (`YYYY-MM-DD`), for suppression expiry.
+    today: String,
 }
 
 impl Linter {
@@ -126,7 +132,22 @@ impl Linter {
             wildcard,
             parse_errors,
             var_files: Vec::new(),
+            inline_suppressions: true,
+            meta_rules: vec![suppress::NO_REASON_ID.into(), suppress::UNUSED_ID.into()],
+            today: suppress::today(),
         }
+    }
+
+    /// Honour inline suppressions or not (`--no-inline-suppressions`, for audits).
+    pub fn with_inline_suppressions(mut self, honour: bool) -> Self {
+        self.inline_suppressions = honour;
+        self
+    }
+
+    /// Which suppression findings (TL-META-001, TL-META-002) are reported.
+    pub fn with_meta_rules(mut self, ids: Vec<String>) -> Self {
+        self.meta_rules = ids;
+        self
     }
 
     /// Apply these Terraform variables files (`--var-file`, `[terraform] var-files`), in
@@ -236,6 +257,38 @@ impl Linter {
                 let whole = Resource::bare(Target::Text, "file", source.path.clone(), Span::point(0), 0);
                 let file = FileContext { source, syntax, scope: &scope };
                 self.evaluate(&whole, &file, report);
+            }
+        }
+        if self.inline_suppressions {
+            for (index, file) in parsed.iter().enumerate() {
+                let Some((source, syntax)) = file else { continue };
+                let Some(report) = reports.get_mut(index) else { continue };
+                let heads: Vec<suppress::Head<'_>> = resources
+                    .iter()
+                    .filter(|r| r.file == index)
+                    .map(|r| suppress::Head {
+                        address: &r.address,
+                        line: source.location(r.span.start).line,
+                        body: r.body.filter(|_| r.target == Target::Kubernetes),
+                    })
+                    .collect();
+                let enabled = |pattern: &str| {
+                    self.rules.iter().any(|r| {
+                        let id = &r.meta().id;
+                        id == pattern
+                            || (id.starts_with(pattern) && id.as_bytes().get(pattern.len()) == Some(&b'-'))
+                    })
+                };
+                let meta_enabled = |id: &str| self.meta_rules.iter().any(|m| m == id);
+                suppress::apply(
+                    source,
+                    syntax.comments(),
+                    &heads,
+                    &mut report.findings,
+                    &enabled,
+                    &meta_enabled,
+                    &self.today,
+                );
             }
         }
         drop(scope);
