@@ -60,7 +60,8 @@ fn classification_of_the_corpus() {
     let mut all = Vec::new();
     files(&corpus, &mut all);
     all.sort();
-    let linter = Linter::new(trustlint_rules::builtin(), true);
+    // No rules: classification and parsing only, which is what this test counts.
+    let linter = Linter::new(Vec::new(), true);
     let mut by_target: BTreeMap<String, (usize, usize)> = BTreeMap::new();
     for path in &all {
         let shown = path.strip_prefix(&corpus).unwrap_or(path).to_string_lossy().replace('\\', "/");

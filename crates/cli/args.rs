@@ -25,6 +25,9 @@ pub enum Command {
     Explain(ExplainArgs),
     /// Run your policies against their fixtures (`fixtures/<ID>/` beside them).
     TestPolicies(TestPoliciesArgs),
+    /// Record today's findings in a baseline file (`--output FILE`), so that
+    /// `lint --baseline FILE` reports only new ones.
+    Baseline(Box<LintArgs>),
 }
 
 /// Output formats of `lint`.
@@ -121,6 +124,9 @@ pub struct LintArgs {
     /// Do not fail the run on files that cannot be parsed (they are still reported).
     #[arg(long)]
     pub allow_parse_errors: bool,
+    /// Report only findings not recorded in this baseline file (see `trustlint baseline`).
+    #[arg(long, value_name = "FILE")]
+    pub baseline: Option<PathBuf>,
     /// Ignore inline suppressions (comments and annotations): every finding is reported, as
     /// an audit wants.
     #[arg(long)]

@@ -18,10 +18,19 @@ use crate::config::{self, Config};
 use crate::render::{self, BySeverity, EvaluationRecord, Report, Summary};
 use crate::select::{self, Selection};
 use crate::walk::{self, WalkOptions};
-use crate::{exit, policies};
+use crate::{baseline, exit, policies};
 
-/// Run `trustlint lint`.
-pub fn run(args: &LintArgs) -> Result<u8> {
+/// What a run produces.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Mode {
+    /// `trustlint lint`: render findings, exit by severity.
+    Lint,
+    /// `trustlint baseline`: write the baseline file of today's findings.
+    Baseline,
+}
+
+/// Run `trustlint lint` (or `trustlint baseline`).
+pub fn run(args: &LintArgs, mode: Mode) -> Result<u8> {
     let started = Instant::now();
     let config_path = config_path(args);
     // A first read of the configuration only for its policy directories; the ids it names are
@@ -115,6 +124,34 @@ pub fn run(args: &LintArgs) -> Result<u8> {
     }
     findings.sort_by(|a, b| a.sort_key().cmp(&b.sort_key()));
     findings.dedup_by(|a, b| a.sort_key() == b.sort_key() && a.span == b.span);
+    if mode == Mode::Baseline {
+        let Some(path) = &args.output else { bail!("`trustlint baseline` needs `--output FILE`") };
+        let recorded = baseline::record(&findings);
+        write_atomically(path, baseline::to_json(&recorded).as_bytes())?;
+        eprintln!(
+            "trustlint: recorded {} findings in {}",
+            findings.iter().filter(|f| f.suppressed.is_none()).count(),
+            path.display()
+        );
+        return Ok(exit::CLEAN);
+    }
+    let mut notes = scan.notes.clone();
+    if let Some(path) = &args.baseline {
+        let recorded = baseline::load(path)?;
+        let shown = path.display().to_string();
+        for (entry, left) in baseline::apply(&recorded, &shown, &mut findings) {
+            let times = if left > 1 { format!(" ({left} times)") } else { String::new() };
+            notes.push(trustlint_engine::lint::Note {
+                file: entry.file.clone(),
+                reason: format!(
+                    "baseline entry {} ({}{}) no longer occurs{times}: remove it from {shown}",
+                    entry.fingerprint,
+                    entry.rule,
+                    entry.resource.as_deref().map(|r| format!(" on {r}")).unwrap_or_default()
+                ),
+            });
+        }
+    }
 
     let mut by_severity = BySeverity::default();
     for finding in findings.iter().filter(|f| f.suppressed.is_none()) {
@@ -145,7 +182,7 @@ pub fn run(args: &LintArgs) -> Result<u8> {
         findings: &findings,
         rules: &metas,
         sources: &sources,
-        notes: &scan.notes,
+        notes: &notes,
         evaluations: &evaluations,
         summary,
     };

@@ -2,6 +2,7 @@
 //! linting itself lives in `trustlint-engine` and the rules in `trustlint-rules`.
 
 mod args;
+mod baseline;
 mod config;
 mod lint;
 mod modules;
@@ -37,7 +38,8 @@ fn main() -> ExitCode {
     };
     // A bug must surface as an error with exit code 2, never as a bare abort.
     let outcome = std::panic::catch_unwind(move || match cli.command {
-        args::Command::Lint(args) => lint::run(&args),
+        args::Command::Lint(args) => lint::run(&args, lint::Mode::Lint),
+        args::Command::Baseline(args) => lint::run(&args, lint::Mode::Baseline),
         args::Command::Rules(args) => rules::list(&args),
         args::Command::Explain(args) => rules::explain(&args),
         args::Command::TestPolicies(args) => policies::test(&args),

@@ -27,7 +27,7 @@ pub fn render(report: &Report<'_>, colour: bool) -> String {
         }
     }
     for note in report.notes {
-        let _ = writeln!(out, "note: skipped {}: {}", note.file, note.reason);
+        let _ = writeln!(out, "note: {}: {}", note.file, note.reason);
     }
     let s = &report.summary;
     let mut severities = Vec::new();
