@@ -25,6 +25,10 @@ pub enum Command {
     Explain(ExplainArgs),
     /// Run your policies against their fixtures (`fixtures/<ID>/` beside them).
     TestPolicies(TestPoliciesArgs),
+    /// Write a commented starter trustlint.toml in the current directory.
+    Init(crate::init::InitArgs),
+    /// Print a shell completion script (bash, zsh, fish, powershell, elvish).
+    Completions(crate::completions::CompletionsArgs),
 }
 
 /// Output formats of `lint`.
