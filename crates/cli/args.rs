@@ -28,6 +28,10 @@ pub enum Command {
     /// Record today's findings in a baseline file (`--output FILE`), so that
     /// `lint --baseline FILE` reports only new ones.
     Baseline(Box<LintArgs>),
+    /// Write a commented starter trustlint.toml in the current directory.
+    Init(crate::init::InitArgs),
+    /// Print a shell completion script (bash, zsh, fish, powershell, elvish).
+    Completions(crate::completions::CompletionsArgs),
 }
 
 /// Output formats of `lint`.

@@ -3,10 +3,14 @@
 
 mod args;
 mod baseline;
+mod completions;
 mod config;
+mod explicit;
+mod init;
 mod lint;
 mod modules;
 mod policies;
+mod progress;
 mod render;
 mod rules;
 mod select;
@@ -43,6 +47,8 @@ fn main() -> ExitCode {
         args::Command::Rules(args) => rules::list(&args),
         args::Command::Explain(args) => rules::explain(&args),
         args::Command::TestPolicies(args) => policies::test(&args),
+        args::Command::Init(args) => init::run(&args),
+        args::Command::Completions(args) => completions::run(&args),
     });
     match outcome {
         Ok(Ok(code)) => ExitCode::from(code),

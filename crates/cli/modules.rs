@@ -15,7 +15,9 @@ pub struct DiskModules {
 }
 
 impl DiskModules {
-    /// A loader confined to `paths` (files stand for their directory).
+    /// A loader confined to `paths`. A named file stands for its whole repository (see
+    /// [`crate::explicit::repository_root`]), so that a changed root module still reads the
+    /// modules it calls from elsewhere in the repository, as a scan of the repository would.
     pub fn new(paths: &[PathBuf], cwd: &Path, max_file_size: u64) -> Self {
         let roots = paths
             .iter()
@@ -23,7 +25,12 @@ impl DiskModules {
                 let dir =
                     if path.is_file() { path.parent().unwrap_or(Path::new(".")) } else { path.as_path() };
                 let dir = if dir.as_os_str().is_empty() { Path::new(".") } else { dir };
-                dir.canonicalize().ok().map(|real| (real, dir.to_path_buf()))
+                let real = if path.is_file() {
+                    crate::explicit::repository_root(path, cwd)
+                } else {
+                    dir.canonicalize().ok()
+                };
+                real.map(|real| (real, dir.to_path_buf()))
             })
             .collect();
         DiskModules { cwd: cwd.to_path_buf(), roots, max_file_size }

@@ -1,10 +1,9 @@
 //! The parallel walk: every file under the given paths, honouring `.gitignore`,
 //! `.trustlintignore`, exclude globs and the size cap, linted on the walker's threads.
 
+use std::collections::{BTreeMap, BTreeSet};
 use std::path::{Path, PathBuf};
 use std::sync::Mutex;
-
-use std::collections::BTreeMap;
 
 use globset::GlobSet;
 use ignore::{WalkBuilder, WalkState};
@@ -12,7 +11,9 @@ use rayon::prelude::*;
 use trustlint_engine::classify::{self, PathKind};
 use trustlint_engine::lint::{FileReport, Linter, Note};
 
+use crate::explicit;
 use crate::modules::DiskModules;
+use crate::progress::Progress;
 
 /// Directories never worth walking: version control data and Terraform's download cache.
 const SKIPPED_DIRS: [&str; 3] = [".git", ".terraform", ".terragrunt-cache"];
@@ -44,17 +45,48 @@ struct Candidate {
 
 /// Walk `paths`, then lint every file on a pool of `jobs` threads. Files whose semantics
 /// span a directory (a Terraform module, manifests related by selectors, compose overrides)
-/// are linted together as one unit; every other file is a unit of its own.
+/// are linted together as one unit; every other file is a unit of its own. A named file of
+/// such a unit brings its directory's files of the same family as context, whose findings are
+/// not reported (see [`explicit`]).
 pub fn scan(paths: &[PathBuf], options: &WalkOptions, linter: &Linter) -> Scan {
     let cwd = std::env::current_dir().unwrap_or_else(|_| PathBuf::from("."));
+    let progress = Progress::start();
     let found = Mutex::new((Vec::new(), Vec::new()));
+    let mut named_files = Vec::new();
     for root in paths {
-        walk_root(root, &cwd, options, &found);
+        if root.is_file() {
+            if explicit::escapes_repository(root, &cwd) {
+                let note = Note {
+                    file: display_path(root, root, &cwd),
+                    reason: "a symbolic link that leads out of the repository".into(),
+                };
+                if let Ok(mut found) = found.lock() {
+                    found.1.push(note);
+                }
+                continue;
+            }
+            named_files.push(root.as_path());
+        }
+        walk_root(root, &cwd, options, None, &progress, &found);
     }
     let (mut candidates, mut notes): (Vec<Candidate>, Vec<Note>) =
         found.into_inner().unwrap_or_else(|poisoned| poisoned.into_inner());
     candidates.sort_by(|a, b| a.shown.cmp(&b.shown));
     candidates.dedup_by(|a, b| a.shown == b.shown);
+    // With named files, only what the paths name is reported: context files are read for
+    // their relations only, and module files are reported where they are named.
+    let wanted: Option<BTreeSet<String>> =
+        (!named_files.is_empty()).then(|| candidates.iter().map(|c| c.shown.clone()).collect());
+    let mut context = BTreeSet::new();
+    if let Some(wanted) = &wanted {
+        for candidate in context_files(&named_files, &cwd, options, &progress) {
+            if !wanted.contains(&candidate.shown) && context.insert(candidate.shown.clone()) {
+                candidates.push(candidate);
+            }
+        }
+        candidates.sort_by(|a, b| a.shown.cmp(&b.shown));
+    }
+    progress.total(candidates.len());
 
     let mut units: BTreeMap<(String, u8, String), Vec<Candidate>> = BTreeMap::new();
     for candidate in candidates {
@@ -63,7 +95,14 @@ pub fn scan(paths: &[PathBuf], options: &WalkOptions, linter: &Linter) -> Scan {
     let units: Vec<Vec<Candidate>> = units.into_values().collect();
     let modules = DiskModules::new(paths, &cwd, options.max_file_size);
     let lint_all = || -> Vec<(Vec<FileReport>, Vec<Note>)> {
-        units.par_iter().map(|unit| lint_unit(unit, options, linter, &modules)).collect()
+        units
+            .par_iter()
+            .map(|unit| {
+                let result = lint_unit(unit, options, linter, &modules);
+                progress.done(unit.len());
+                result
+            })
+            .collect()
     };
     let results = match rayon::ThreadPoolBuilder::new().num_threads(options.jobs).build() {
         Ok(pool) => pool.install(lint_all),
@@ -83,6 +122,10 @@ pub fn scan(paths: &[PathBuf], options: &WalkOptions, linter: &Linter) -> Scan {
         notes.extend(unit_notes);
     }
     scan.notes.extend(notes);
+    if let Some(wanted) = &wanted {
+        scan.reports.retain(|report| wanted.contains(&report.path));
+        scan.notes.retain(|note| !context.contains(&note.file));
+    }
     scan.reports.sort_by(|a, b| a.path.cmp(&b.path));
     scan.notes.sort_by(|a, b| (&a.file, &a.reason).cmp(&(&b.file, &b.reason)));
     scan.notes.dedup();
@@ -103,12 +146,44 @@ fn unit_key(shown: &str) -> (String, u8, String) {
     }
 }
 
+/// The files of the named files' directories that belong to their units (same directory,
+/// same family), found as a walk of each directory would find them.
+fn context_files(named: &[&Path], cwd: &Path, options: &WalkOptions, progress: &Progress) -> Vec<Candidate> {
+    let mut keys = BTreeSet::new();
+    let mut dirs = BTreeSet::new();
+    for file in named {
+        let key = unit_key(&display_path(file, file, cwd));
+        // Only directory units (Terraform, YAML/JSON) have context.
+        if key.2.is_empty() {
+            keys.insert(key);
+            let dir = file.parent().filter(|d| !d.as_os_str().is_empty()).unwrap_or(Path::new("."));
+            dirs.insert(dir.to_path_buf());
+        }
+    }
+    let found = Mutex::new((Vec::new(), Vec::new()));
+    for dir in &dirs {
+        walk_root(dir, cwd, options, Some(1), progress, &found);
+    }
+    // Notes about context files (too large, unreadable) do not concern the named ones.
+    let (candidates, _notes): (Vec<Candidate>, Vec<Note>) =
+        found.into_inner().unwrap_or_else(|poisoned| poisoned.into_inner());
+    candidates.into_iter().filter(|c| keys.contains(&unit_key(&c.shown))).collect()
+}
+
 type Found = Mutex<(Vec<Candidate>, Vec<Note>)>;
 
-fn walk_root(root: &Path, cwd: &Path, options: &WalkOptions, found: &Found) {
+fn walk_root(
+    root: &Path,
+    cwd: &Path,
+    options: &WalkOptions,
+    max_depth: Option<usize>,
+    progress: &Progress,
+    found: &Found,
+) {
     let explicit_file = root.is_file();
     let mut builder = WalkBuilder::new(root);
     builder
+        .max_depth(max_depth)
         .hidden(false)
         .follow_links(false)
         .git_ignore(true)
@@ -144,6 +219,9 @@ fn walk_root(root: &Path, cwd: &Path, options: &WalkOptions, found: &Found) {
                 }
                 Err(error) => (None, Some(walk_error_note(&error, root, cwd))),
             };
+            if candidate.is_some() {
+                progress.found(1);
+            }
             if (candidate.is_some() || note.is_some())
                 && let Ok(mut found) = found.lock()
             {
