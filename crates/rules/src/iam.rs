@@ -431,7 +431,7 @@ impl<'r, 'a> Reader<'r, 'a> {
 }
 
 /// `module.a.module.b.` of a module-instance address, `` at the root.
-fn module_prefix(address: &str) -> &str {
+pub(crate) fn module_prefix(address: &str) -> &str {
     let mut end = 0;
     let mut rest = address;
     while let Some(after) = rest.strip_prefix("module.") {

@@ -11,11 +11,13 @@
 
 mod backup;
 mod compose_services;
+mod gcp_iam;
 mod iam;
 mod link;
 mod links;
 mod native;
 mod placement;
+mod port_range;
 mod prelude;
 mod reference;
 mod s3;

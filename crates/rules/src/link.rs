@@ -55,6 +55,21 @@ pub(crate) fn refers(value: &Node, to: &Resource<'_>, names: &[&str]) -> Truth {
     }
 }
 
+/// Whether two attribute values of different resources name the same thing: equal
+/// literals, or the same expression (`azurerm_resource_group.main.name` on both sides). A
+/// literal against an expression, or two different expressions, is unknown.
+pub(crate) fn same_value(a: Option<&Node>, b: Option<&Node>) -> Truth {
+    let (Some(a), Some(b)) = (a, b) else { return Truth::False };
+    match (&a.value, &b.value) {
+        (Value::Expr(x), Value::Expr(y)) if x.trim() == y.trim() => Truth::True,
+        _ if a.is_unknown() || b.is_unknown() => Truth::Unknown,
+        _ => match (a.scalar_text(), b.scalar_text()) {
+            (Some(x), Some(y)) if x == y => Truth::True,
+            _ => Truth::False,
+        },
+    }
+}
+
 /// Whether a literal equals one of the name attributes of `to`.
 fn literal_names(literal: &str, to: &Resource<'_>, names: &[&str]) -> Truth {
     let Some(body) = to.body else { return Truth::False };
