@@ -25,6 +25,8 @@ pub enum Command {
     Explain(ExplainArgs),
     /// Run your policies against their fixtures (`fixtures/<ID>/` beside them).
     TestPolicies(TestPoliciesArgs),
+    /// Write a SOC 2 readiness report (markdown, HTML or JSON) of files and directories.
+    Report(Box<crate::report::ReportArgs>),
 }
 
 /// Output formats of `lint`.

@@ -7,6 +7,7 @@ mod lint;
 mod modules;
 mod policies;
 mod render;
+mod report;
 mod rules;
 mod select;
 mod walk;
@@ -41,6 +42,7 @@ fn main() -> ExitCode {
         args::Command::Rules(args) => rules::list(&args),
         args::Command::Explain(args) => rules::explain(&args),
         args::Command::TestPolicies(args) => policies::test(&args),
+        args::Command::Report(args) => report::run(&args),
     });
     match outcome {
         Ok(Ok(code)) => ExitCode::from(code),
