@@ -93,12 +93,13 @@ table.kv th { background: var(--alt); width: 15em; font-weight: 600; white-space
 table.counts { width: auto; }
 table.counts th, table.counts td { min-width: 6.5em; }
 #criteria { table-layout: fixed; }
-#criteria col.c-id { width: 5.5%; } #criteria col.c-desc { width: 17%; } #criteria col.c-rules { width: 18%; }
-#criteria col.c-n { width: 7%; } #criteria col.c-fail { width: 7.5%; }
-#criteria col.c-files { width: 15%; } #criteria col.c-status { width: 9%; }
+#criteria col.c-id { width: 5.5%; } #criteria col.c-desc { width: 16.5%; } #criteria col.c-rules { width: 16%; }
+#criteria col.c-n { width: 6.5%; } #criteria col.c-fail { width: 7%; }
+#criteria col.c-files { width: 20%; } #criteria col.c-status { width: 9%; }
 #criteria thead th { white-space: normal; font-size: 11.5px; }
 #criteria .status { white-space: normal; text-align: center; max-width: 100%; border-radius: 6px; }
-table.files { table-layout: fixed; }
+table.files, table.fixed { table-layout: fixed; }
+table.fixed code, table.pop code, table.files code { overflow-wrap: anywhere; }
 .ids span, td.id { white-space: nowrap; }
 td.loc { min-width: 10em; }
 table.pop { table-layout: fixed; }
@@ -131,6 +132,8 @@ ul.criteria-lists { padding-left: 18px; margin: 6px 0; }
   @page { size: A4 landscape; margin: 12mm; }
   body { max-width: none; padding: 0; font-size: 10pt; }
   table { font-size: 8.5pt; }
+  #criteria thead th, .status, .sev, .ids { font-size: 7pt; }
+  .status { padding: 1px 4px; }
   thead { display: table-header-group; }
   tr, .tile, .scope { break-inside: avoid; }
   h2, h3 { break-after: avoid; }
@@ -414,7 +417,9 @@ fn exceptions(out: &mut String, e: &Evidence) {
         return;
     }
     out.push_str(
-        "<table><thead><tr><th>Rule</th><th>Severity</th><th>Resource</th><th>Location</th><th>Reason</th>\
+        "<table class=\"fixed\"><colgroup><col style=\"width:9%\"><col style=\"width:7%\"><col style=\"width:18%\">\
+         <col style=\"width:16%\"><col><col style=\"width:8%\"><col style=\"width:6%\"></colgroup>\
+         <thead><tr><th>Rule</th><th>Severity</th><th>Resource</th><th>Location</th><th>Reason</th>\
          <th>Expires</th><th>Kind</th></tr></thead><tbody>\n",
     );
     for x in &e.exceptions {
@@ -440,7 +445,9 @@ fn findings(out: &mut String, e: &Evidence) {
         return;
     }
     out.push_str(
-        "<table><thead><tr><th>Severity</th><th>Rule</th><th>Criteria</th><th>Location</th><th>Resource</th>\
+        "<table class=\"fixed\"><colgroup><col style=\"width:7%\"><col style=\"width:8.5%\"><col style=\"width:6.5%\">\
+         <col style=\"width:14%\"><col style=\"width:14%\"><col style=\"width:26%\"><col></colgroup>\
+         <thead><tr><th>Severity</th><th>Rule</th><th>Criteria</th><th>Location</th><th>Resource</th>\
          <th>Message</th><th>Fix</th></tr></thead><tbody>\n",
     );
     for f in &e.findings {
