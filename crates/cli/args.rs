@@ -32,6 +32,8 @@ pub enum Command {
     Init(crate::init::InitArgs),
     /// Print a shell completion script (bash, zsh, fish, powershell, elvish).
     Completions(crate::completions::CompletionsArgs),
+    /// Write a SOC 2 readiness report (markdown, HTML or JSON) of files and directories.
+    Report(Box<crate::report::ReportArgs>),
 }
 
 /// Output formats of `lint`.

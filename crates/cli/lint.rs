@@ -19,6 +19,98 @@ use crate::render::{self, BySeverity, EvaluationRecord, Report, Summary};
 use crate::select::{self, Selection};
 use crate::walk::{self, WalkOptions};
 use crate::{baseline, exit, policies};
+use trustlint_engine::Target;
+use trustlint_engine::lint::Note;
+
+/// What a scan reads and which rules judge it: the options `lint` and `report` share.
+pub struct ScanInput<'a> {
+    /// Files and directories to scan.
+    pub paths: &'a [PathBuf],
+    /// `--select`: ids or prefixes (replaces the configured `select` when not empty).
+    pub select: &'a [String],
+    /// `--ignore`: ids or prefixes (added to the configured `ignore`).
+    pub ignore: &'a [String],
+    /// `--criteria`: criteria or prefixes a rule must serve.
+    pub criteria: &'a [String],
+    /// `--config`, else the file discovered from the first path upward.
+    pub config: Option<&'a Path>,
+    /// `--jobs`.
+    pub jobs: Option<usize>,
+    /// `--exclude` globs (added to the configured ones).
+    pub exclude: &'a [String],
+    /// `--no-inline-suppressions`.
+    pub no_inline_suppressions: bool,
+    /// `--policies` directories (after the configured ones).
+    pub policies: &'a [PathBuf],
+    /// `--var-file` files (after the configured ones).
+    pub var_files: &'a [PathBuf],
+    /// `--baseline`: findings it records are kept as suppressed.
+    pub baseline: Option<&'a Path>,
+}
+
+impl<'a> ScanInput<'a> {
+    /// The scan options of `trustlint lint`.
+    pub fn of_lint(args: &'a LintArgs) -> Self {
+        ScanInput {
+            paths: &args.paths,
+            select: &args.select,
+            ignore: &args.ignore,
+            criteria: &args.criteria,
+            config: args.config.as_deref(),
+            jobs: args.jobs,
+            exclude: &args.exclude,
+            no_inline_suppressions: args.no_inline_suppressions,
+            policies: &args.policies,
+            var_files: &args.var_file,
+            baseline: args.baseline.as_deref(),
+        }
+    }
+}
+
+/// A finished scan: everything the renderers and the readiness report read.
+pub struct Run {
+    /// Findings, sorted by file, line, column and rule; suppressed ones included.
+    pub findings: Vec<Finding>,
+    /// Metadata of every rule that ran (with TL-PARSE-001 and the enabled TL-META rules), by id.
+    pub rules: BTreeMap<String, RuleMeta>,
+    /// Every rule evaluation, sorted.
+    pub evaluations: Vec<EvaluationRecord>,
+    /// Files skipped or not fully evaluated, and why.
+    pub notes: Vec<Note>,
+    /// Counts.
+    pub summary: Summary,
+    /// Every file linted (module files read through a call excluded), with what it was read as.
+    pub files: Vec<(String, Option<Target>)>,
+    /// The files with findings, by shown path.
+    pub sources: BTreeMap<String, SourceFile>,
+    /// The effective configuration.
+    pub config: Config,
+    /// The configuration file read, if any.
+    pub config_path: Option<PathBuf>,
+    /// The user policy files loaded, in load order.
+    pub policy_files: Vec<PathBuf>,
+    /// The exclude globs in force (configured, then `--exclude`).
+    pub excludes: Vec<String>,
+}
+
+impl Run {
+    /// The sources by path, borrowed, as [`Report::sources`] wants them.
+    pub fn source_refs(&self) -> BTreeMap<String, &SourceFile> {
+        self.sources.iter().map(|(path, source)| (path.clone(), source)).collect()
+    }
+
+    /// The view the renderers read.
+    pub fn report<'a>(&'a self, sources: &'a BTreeMap<String, &'a SourceFile>) -> Report<'a> {
+        Report {
+            findings: &self.findings,
+            rules: &self.rules,
+            sources,
+            notes: &self.notes,
+            evaluations: &self.evaluations,
+            summary: self.summary.clone(),
+        }
+    }
+}
 
 /// What a run produces.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -31,8 +123,46 @@ pub enum Mode {
 
 /// Run `trustlint lint` (or `trustlint baseline`).
 pub fn run(args: &LintArgs, mode: Mode) -> Result<u8> {
+    if mode == Mode::Baseline {
+        let Some(path) = &args.output else { bail!("`trustlint baseline` needs `--output FILE`") };
+        let input = ScanInput { baseline: None, ..ScanInput::of_lint(args) };
+        let run = scan(&input)?;
+        let recorded = baseline::record(&run.findings);
+        write_atomically(path, baseline::to_json(&recorded).as_bytes())?;
+        let count = run.findings.iter().filter(|f| f.suppressed.is_none()).count();
+        eprintln!("trustlint: recorded {count} findings in {}", path.display());
+        return Ok(exit::CLEAN);
+    }
+    let run = scan(&ScanInput::of_lint(args))?;
+    let sources = run.source_refs();
+    let report = run.report(&sources);
+    let text = render::render(args.format, &report, args.output.is_none() && colour_wanted());
+    for extra in &args.also {
+        write_atomically(&extra.path, render::render(extra.format, &report, false).as_bytes())?;
+    }
+    match &args.output {
+        Some(path) => write_atomically(path, text.as_bytes())?,
+        None => {
+            let mut stdout = std::io::stdout().lock();
+            render::write_all(&mut stdout, text.as_bytes()).context("writing the report")?;
+        }
+    }
+
+    let fail_on = args.fail_on.or(run.config.fail_on).unwrap_or(FailOn::Low);
+    let failing = run
+        .findings
+        .iter()
+        .filter(|f| f.suppressed.is_none())
+        .filter(|f| !(args.allow_parse_errors && f.rule == PARSE_RULE_ID))
+        .any(|f| fails(fail_on, f.severity));
+    Ok(if failing { exit::FINDINGS } else { exit::CLEAN })
+}
+
+/// Configuration, rule selection, the walk, per-path ignores, severity overrides and sorting:
+/// one scan, as `lint` and `report` both run it.
+pub fn scan(input: &ScanInput<'_>) -> Result<Run> {
     let started = Instant::now();
-    let config_path = config_path(args);
+    let config_path = config_path(input);
     // A first read of the configuration only for its policy directories; the ids it names are
     // checked once the user policies are known.
     let early = match &config_path {
@@ -44,8 +174,9 @@ pub fn run(args: &LintArgs, mode: Mode) -> Result<u8> {
     builtin_ids.push(PARSE_RULE_ID.to_string());
     let meta_rules = trustlint_engine::suppress::meta_rules();
     builtin_ids.extend(meta_rules.iter().map(|m| m.id.clone()));
-    let policy_dirs: Vec<PathBuf> = early.policies.iter().chain(&args.policies).cloned().collect();
+    let policy_dirs: Vec<PathBuf> = early.policies.iter().chain(input.policies).cloned().collect();
     let user = policies::load(&policy_dirs, &builtin_ids).map_err(anyhow::Error::new)?;
+    let user_paths: Vec<PathBuf> = user.iter().map(|p| p.path.clone()).collect();
     let mut all_rules: Vec<Box<dyn trustlint_engine::rule::Rule>> = builtin;
     all_rules.extend(user.into_iter().map(|p| Box::new(p.policy) as Box<dyn trustlint_engine::rule::Rule>));
     let known_ids: Vec<String> = all_rules
@@ -54,7 +185,7 @@ pub fn run(args: &LintArgs, mode: Mode) -> Result<u8> {
         .chain([PARSE_RULE_ID.to_string()])
         .chain(meta_rules.iter().map(|m| m.id.clone()))
         .collect();
-    for pattern in args.select.iter().chain(&args.ignore) {
+    for pattern in input.select.iter().chain(input.ignore) {
         if !select::matches_any_rule(pattern, &known_ids) {
             bail!("unknown rule id or prefix `{pattern}` (see `trustlint rules`)");
         }
@@ -65,19 +196,21 @@ pub fn run(args: &LintArgs, mode: Mode) -> Result<u8> {
     };
 
     let selection = Selection {
-        select: if args.select.is_empty() { config.select.clone() } else { args.select.clone() },
-        ignore: config.ignore.iter().chain(&args.ignore).cloned().collect(),
-        criteria: args.criteria.clone(),
+        select: if input.select.is_empty() { config.select.clone() } else { input.select.to_vec() },
+        ignore: config.ignore.iter().chain(input.ignore).cloned().collect(),
+        criteria: input.criteria.to_vec(),
     };
     let parse_meta = trustlint_engine::lint::parse_rule_meta();
     let report_parse_errors = selection.enables(&parse_meta);
     let enabled: Vec<_> = all_rules.into_iter().filter(|r| selection.enables(r.meta())).collect();
     let mut metas: BTreeMap<String, RuleMeta> =
         enabled.iter().map(|r| (r.meta().id.clone(), r.meta().clone())).collect();
-    metas.insert(parse_meta.id.clone(), parse_meta);
+    if report_parse_errors {
+        metas.insert(parse_meta.id.clone(), parse_meta);
+    }
     let enabled_meta: Vec<String> = meta_rules
         .into_iter()
-        .filter(|m| !args.no_inline_suppressions && selection.enables(m))
+        .filter(|m| !input.no_inline_suppressions && selection.enables(m))
         .map(|m| {
             let id = m.id.clone();
             metas.insert(id.clone(), m);
@@ -85,28 +218,28 @@ pub fn run(args: &LintArgs, mode: Mode) -> Result<u8> {
         })
         .collect();
     let mut linter = Linter::new(enabled, report_parse_errors)
-        .with_inline_suppressions(!args.no_inline_suppressions)
+        .with_inline_suppressions(!input.no_inline_suppressions)
         .with_meta_rules(enabled_meta);
     if let Some(tag) = &config.classification_tag {
         linter = linter.with_classification_key(tag);
     }
-    linter = linter.with_var_files(read_var_files(&config, args)?);
+    linter = linter.with_var_files(read_var_files(&config, input)?);
 
     let mut excludes = globset::GlobSetBuilder::new();
-    for glob in config.exclude.iter().chain(&args.exclude) {
+    for glob in config.exclude.iter().chain(input.exclude) {
         excludes.add(globset::Glob::new(glob).with_context(|| format!("bad --exclude glob `{glob}`"))?);
     }
-    for path in &args.paths {
+    for path in input.paths {
         if !path.exists() {
             bail!("{}: no such file or directory", path.display());
         }
     }
     let options = WalkOptions {
-        jobs: args.jobs.unwrap_or(0),
+        jobs: input.jobs.unwrap_or(0),
         exclude: excludes.build().context("building the exclude globs")?,
         max_file_size: config.max_file_size,
     };
-    let scan = walk::scan(&args.paths, &options, &linter);
+    let scan = walk::scan(input.paths, &options, &linter);
 
     let mut findings: Vec<Finding> = Vec::new();
     // Module files read through a call are counted where they are linted on their own.
@@ -124,24 +257,13 @@ pub fn run(args: &LintArgs, mode: Mode) -> Result<u8> {
     }
     findings.sort_by(|a, b| a.sort_key().cmp(&b.sort_key()));
     findings.dedup_by(|a, b| a.sort_key() == b.sort_key() && a.span == b.span);
-    if mode == Mode::Baseline {
-        let Some(path) = &args.output else { bail!("`trustlint baseline` needs `--output FILE`") };
-        let recorded = baseline::record(&findings);
-        write_atomically(path, baseline::to_json(&recorded).as_bytes())?;
-        eprintln!(
-            "trustlint: recorded {} findings in {}",
-            findings.iter().filter(|f| f.suppressed.is_none()).count(),
-            path.display()
-        );
-        return Ok(exit::CLEAN);
-    }
-    let mut notes = scan.notes.clone();
-    if let Some(path) = &args.baseline {
+    let mut notes = scan.notes;
+    if let Some(path) = input.baseline {
         let recorded = baseline::load(path)?;
         let shown = path.display().to_string();
         for (entry, left) in baseline::apply(&recorded, &shown, &mut findings) {
             let times = if left > 1 { format!(" ({left} times)") } else { String::new() };
-            notes.push(trustlint_engine::lint::Note {
+            notes.push(Note {
                 file: entry.file.clone(),
                 reason: format!(
                     "baseline entry {} ({}{}) no longer occurs{times}: remove it from {shown}",
@@ -176,54 +298,43 @@ pub fn run(args: &LintArgs, mode: Mode) -> Result<u8> {
         })
         .collect();
     evaluations.sort();
-    let sources: BTreeMap<String, &SourceFile> =
-        scan.reports.iter().filter_map(|r| r.source.as_ref().map(|s| (s.path.clone(), s))).collect();
-    let report = Report {
-        findings: &findings,
-        rules: &metas,
-        sources: &sources,
-        notes: &notes,
-        evaluations: &evaluations,
+    let files =
+        scan.reports.iter().filter(|r| r.module_call.is_none()).map(|r| (r.path.clone(), r.target)).collect();
+    let policy_files = user_paths;
+    let excludes = config.exclude.iter().chain(input.exclude).cloned().collect();
+    let sources = scan.reports.into_iter().filter_map(|r| r.source.map(|s| (s.path.clone(), s))).collect();
+    Ok(Run {
+        findings,
+        rules: metas,
+        evaluations,
+        notes,
         summary,
-    };
-    let text = render::render(args.format, &report, args.output.is_none() && colour_wanted());
-    for extra in &args.also {
-        write_atomically(&extra.path, render::render(extra.format, &report, false).as_bytes())?;
-    }
-    match &args.output {
-        Some(path) => write_atomically(path, text.as_bytes())?,
-        None => {
-            let mut stdout = std::io::stdout().lock();
-            render::write_all(&mut stdout, text.as_bytes()).context("writing the report")?;
-        }
-    }
-
-    let fail_on = args.fail_on.or(config.fail_on).unwrap_or(FailOn::Low);
-    let failing = findings
-        .iter()
-        .filter(|f| f.suppressed.is_none())
-        .filter(|f| !(args.allow_parse_errors && f.rule == PARSE_RULE_ID))
-        .any(|f| fails(fail_on, f.severity));
-    Ok(if failing { exit::FINDINGS } else { exit::CLEAN })
+        files,
+        sources,
+        config,
+        config_path,
+        policy_files,
+        excludes,
+    })
 }
 
 /// The configuration file: `--config`, or the one found from the first path upward.
-fn config_path(args: &LintArgs) -> Option<PathBuf> {
-    match &args.config {
-        Some(path) => Some(path.clone()),
+fn config_path(input: &ScanInput<'_>) -> Option<PathBuf> {
+    match input.config {
+        Some(path) => Some(path.to_path_buf()),
         None => {
-            let start = args.paths.first().cloned().unwrap_or_else(|| PathBuf::from("."));
+            let start = input.paths.first().cloned().unwrap_or_else(|| PathBuf::from("."));
             config::discover(&start)
         }
     }
 }
 
 /// The Terraform variables files: the configured ones, then `--var-file`, in order.
-fn read_var_files(config: &Config, args: &LintArgs) -> Result<Vec<VarFile>> {
+fn read_var_files(config: &Config, input: &ScanInput<'_>) -> Result<Vec<VarFile>> {
     config
         .var_files
         .iter()
-        .chain(&args.var_file)
+        .chain(input.var_files)
         .map(|path| {
             let shown = path.display().to_string();
             let text = std::fs::read_to_string(path)
@@ -273,7 +384,7 @@ fn colour_wanted() -> bool {
 }
 
 /// Write to a temporary file beside `path`, then rename: readers never see a partial file.
-fn write_atomically(path: &Path, bytes: &[u8]) -> Result<()> {
+pub fn write_atomically(path: &Path, bytes: &[u8]) -> Result<()> {
     let dir = match path.parent() {
         Some(dir) if !dir.as_os_str().is_empty() => dir.to_path_buf(),
         _ => PathBuf::from("."),

@@ -12,6 +12,7 @@ mod modules;
 mod policies;
 mod progress;
 mod render;
+mod report;
 mod rules;
 mod select;
 mod walk;
@@ -49,6 +50,7 @@ fn main() -> ExitCode {
         args::Command::TestPolicies(args) => policies::test(&args),
         args::Command::Init(args) => init::run(&args),
         args::Command::Completions(args) => completions::run(&args),
+        args::Command::Report(args) => report::run(&args),
     });
     match outcome {
         Ok(Ok(code)) => ExitCode::from(code),

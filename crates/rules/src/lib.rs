@@ -31,6 +31,9 @@ use trustlint_engine::rule::Rule;
 
 include!(concat!(env!("OUT_DIR"), "/native_rules.rs"));
 
+/// The version of the built-in rule pack (recorded in reports beside the rule set's hash).
+pub const VERSION: &str = env!("CARGO_PKG_VERSION");
+
 /// Every built-in rule, sorted by id: the native rules and the embedded policies of
 /// `rules/`. A built-in policy that does not compile is left out (the test suite guarantees
 /// there is none; see [`builtin_errors`]).
