@@ -11,6 +11,7 @@
 
 mod backup;
 mod compose_services;
+mod credential;
 mod gcp_iam;
 mod iam;
 mod link;
@@ -22,6 +23,7 @@ mod prelude;
 mod reference;
 mod s3;
 mod secret_names;
+mod sensitive_file;
 #[cfg(test)]
 mod testing;
 mod wildcard;

@@ -58,7 +58,7 @@ const NOT_THE_SECRET: [&str; 27] = [
 
 /// The words of a key: split at `_`, `-`, `.`, blanks, lower-to-upper camelCase steps and
 /// the end of an acronym (`DBPassword` is `db`, `password`).
-fn words(key: &str) -> Vec<String> {
+pub(crate) fn words(key: &str) -> Vec<String> {
     let chars: Vec<char> = key.chars().collect();
     let mut out = Vec::new();
     let mut current = String::new();
