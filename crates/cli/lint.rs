@@ -76,6 +76,7 @@ pub fn run(args: &LintArgs) -> Result<u8> {
         })
         .collect();
     let mut linter = Linter::new(enabled, report_parse_errors)
+        .with_limits(config.limits)
         .with_inline_suppressions(!args.no_inline_suppressions)
         .with_meta_rules(enabled_meta);
     if let Some(tag) = &config.classification_tag {
@@ -108,6 +109,12 @@ pub fn run(args: &LintArgs) -> Result<u8> {
         findings.extend(report.findings.iter().cloned());
     }
     for finding in &mut findings {
+        // Messages quote the files (names, addresses): no control character from a file
+        // reaches a terminal, a CI log or a line-oriented format.
+        printable(&mut finding.message);
+        if let Some(resource) = &mut finding.resource {
+            printable(resource);
+        }
         if let Some(severity) = config.severity.get(&finding.rule) {
             finding.severity = *severity;
         }
@@ -139,13 +146,17 @@ pub fn run(args: &LintArgs) -> Result<u8> {
         })
         .collect();
     evaluations.sort();
+    let mut notes = scan.notes.clone();
+    for note in &mut notes {
+        printable(&mut note.reason);
+    }
     let sources: BTreeMap<String, &SourceFile> =
         scan.reports.iter().filter_map(|r| r.source.as_ref().map(|s| (s.path.clone(), s))).collect();
     let report = Report {
         findings: &findings,
         rules: &metas,
         sources: &sources,
-        notes: &scan.notes,
+        notes: &notes,
         evaluations: &evaluations,
         summary,
     };
@@ -159,6 +170,15 @@ pub fn run(args: &LintArgs) -> Result<u8> {
             let mut stdout = std::io::stdout().lock();
             render::write_all(&mut stdout, text.as_bytes()).context("writing the report")?;
         }
+    }
+
+    if !scan.internal_errors.is_empty() {
+        // The report above is complete for every other file; the run still failed.
+        let mut stderr = std::io::stderr().lock();
+        for note in &scan.internal_errors {
+            let _ = writeln!(stderr, "trustlint: {}: {}", note.file, note.reason);
+        }
+        return Ok(exit::ERROR);
     }
 
     let fail_on = args.fail_on.or(config.fail_on).unwrap_or(FailOn::Low);
@@ -219,6 +239,13 @@ fn apply_per_path(config: &Config, finding: &mut Finding) {
     }
 }
 
+/// Replace control characters (escape sequences, carriage returns, line breaks) with U+FFFD.
+fn printable(text: &mut String) {
+    if text.chars().any(char::is_control) {
+        *text = text.chars().map(|c| if c.is_control() { '\u{fffd}' } else { c }).collect();
+    }
+}
+
 fn fails(fail_on: FailOn, severity: Severity) -> bool {
     let threshold = match fail_on {
         FailOn::Never => return false,
@@ -235,18 +262,28 @@ fn colour_wanted() -> bool {
     std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty()) && std::io::stdout().is_terminal()
 }
 
-/// Write to a temporary file beside `path`, then rename: readers never see a partial file.
+/// Write to a temporary file beside `path`, then rename: readers never see a partial file,
+/// and a failed write leaves the previous file (or none) in place. The temporary file is
+/// created new (never through an existing file or symbolic link of that name).
 fn write_atomically(path: &Path, bytes: &[u8]) -> Result<()> {
     let dir = match path.parent() {
         Some(dir) if !dir.as_os_str().is_empty() => dir.to_path_buf(),
         _ => PathBuf::from("."),
     };
     let name = path.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_else(|| "output".into());
-    let temp = dir.join(format!(".{name}.{}.tmp", std::process::id()));
+    let mut attempt = 0u32;
+    let (temp, mut file) = loop {
+        let temp = dir.join(format!(".{name}.{}.{attempt}.tmp", std::process::id()));
+        match std::fs::OpenOptions::new().write(true).create_new(true).open(&temp) {
+            Ok(file) => break (temp, file),
+            Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists && attempt < 100 => attempt += 1,
+            Err(e) => return Err(e).with_context(|| format!("writing {}", path.display())),
+        }
+    };
     let result = (|| -> std::io::Result<()> {
-        let mut file = std::fs::File::create(&temp)?;
         file.write_all(bytes)?;
         file.sync_all()?;
+        drop(file);
         std::fs::rename(&temp, path)
     })();
     if let Err(error) = result {

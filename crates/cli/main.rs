@@ -35,7 +35,9 @@ fn main() -> ExitCode {
             return ExitCode::from(code);
         }
     };
-    // A bug must surface as an error with exit code 2, never as a bare abort.
+    // A bug must surface as an error with exit code 2, never as a bare abort: the hook says
+    // what happened once, on one line, and the code below turns it into the exit code.
+    std::panic::set_hook(Box::new(report_panic));
     let outcome = std::panic::catch_unwind(move || match cli.command {
         args::Command::Lint(args) => lint::run(&args),
         args::Command::Rules(args) => rules::list(&args),
@@ -51,13 +53,31 @@ fn main() -> ExitCode {
             let _ = writeln!(std::io::stderr(), "{:?}", miette::Report::new(CliError(error)));
             ExitCode::from(exit::ERROR)
         }
-        Err(_) => {
-            let _ = writeln!(
-                std::io::stderr(),
-                "trustlint: internal error (please report it); see the message above"
-            );
-            ExitCode::from(exit::ERROR)
-        }
+        // The hook has printed the message.
+        Err(_) => ExitCode::from(exit::ERROR),
+    }
+}
+
+/// The panic hook: while a file is linted, the message goes to that file's note (see
+/// `walk::keep_panic_message`); otherwise it is printed once, without the input it may quote
+/// in full (secrets masked), with a backtrace only when `RUST_BACKTRACE` asks for one.
+fn report_panic(info: &std::panic::PanicHookInfo<'_>) {
+    let payload = info
+        .payload()
+        .downcast_ref::<&str>()
+        .map(|s| (*s).to_string())
+        .or_else(|| info.payload().downcast_ref::<String>().cloned())
+        .unwrap_or_else(|| "unknown cause".to_string());
+    let at = info.location().map(|l| format!(" at {}:{}", l.file(), l.line())).unwrap_or_default();
+    let message = trustlint_engine::redact::mask_secret_shapes(&format!("{payload}{at}")).into_owned();
+    if walk::keep_panic_message(&message) {
+        return;
+    }
+    let mut stderr = std::io::stderr().lock();
+    let _ = writeln!(stderr, "trustlint: internal error (please report it): {message}");
+    let backtrace = std::backtrace::Backtrace::capture();
+    if backtrace.status() == std::backtrace::BacktraceStatus::Captured {
+        let _ = writeln!(stderr, "{backtrace}");
     }
 }
 

@@ -39,7 +39,35 @@ at the reported line, or exclude the file if it is not configuration (for exampl
     }
 }
 
-/// Why a file was not linted.
+/// Findings reported for one file at most, unless configured otherwise.
+pub const DEFAULT_MAX_FINDINGS_PER_FILE: usize = 1000;
+
+/// Bytes of a finding's source kept in its snippet (and so in its fingerprint): a finding on a
+/// very long line costs no more than any other.
+pub const SNIPPET_BYTES: usize = 1024;
+
+/// What one file may cost. Reaching a limit is reported (a note, or a parse error at the
+/// place), never a crash or a silent omission.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Limits {
+    /// Findings reported for one file at most: the first ones in file order are kept, and a
+    /// note counts the others (`max-findings-per-file`).
+    pub max_findings_per_file: usize,
+    /// Nodes YAML aliases may create in one file; an alias past it is a parse error located
+    /// at the alias (`max-yaml-alias-nodes`).
+    pub yaml_alias_nodes: usize,
+}
+
+impl Default for Limits {
+    fn default() -> Self {
+        Limits {
+            max_findings_per_file: DEFAULT_MAX_FINDINGS_PER_FILE,
+            yaml_alias_nodes: parse::yaml::ALIAS_BUDGET,
+        }
+    }
+}
+
+/// Why a file was not linted, or what in it was not evaluated.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Note {
     /// The file.
@@ -99,6 +127,8 @@ pub struct Linter {
     meta_rules: Vec<String>,
     /// Today (`YYYY-MM-DD`), for suppression expiry.
     today: String,
+    /// What one file may cost.
+    limits: Limits,
 }
 
 impl Linter {
@@ -135,7 +165,14 @@ impl Linter {
             inline_suppressions: true,
             meta_rules: vec![suppress::NO_REASON_ID.into(), suppress::UNUSED_ID.into()],
             today: suppress::today(),
+            limits: Limits::default(),
         }
+    }
+
+    /// Use these limits instead of the defaults.
+    pub fn with_limits(mut self, limits: Limits) -> Self {
+        self.limits = limits;
+        self
     }
 
     /// Honour inline suppressions or not (`--no-inline-suppressions`, for audits).
@@ -291,6 +328,9 @@ impl Linter {
                 );
             }
         }
+        for report in &mut reports {
+            self.cap_findings(report);
+        }
         drop(scope);
         drop(resources);
         for (k, report) in reports.iter_mut().enumerate().skip(unit_len) {
@@ -313,18 +353,42 @@ impl Linter {
         reports
     }
 
+    /// Keep the first [`Limits::max_findings_per_file`] findings of a report, in file order,
+    /// and say how many were left out.
+    fn cap_findings(&self, report: &mut FileReport) {
+        let cap = self.limits.max_findings_per_file;
+        if report.findings.len() <= cap {
+            return;
+        }
+        report.findings.sort_by(|a, b| a.sort_key().cmp(&b.sort_key()));
+        let left_out = report.findings.len() - cap;
+        report.findings.truncate(cap);
+        report.notes.push(Note {
+            file: report.path.clone(),
+            reason: format!(
+                "{left_out} more findings not reported: at most {cap} per file (max-findings-per-file)"
+            ),
+        });
+    }
+
     /// Classify, decode and parse one file.
     fn read(&self, path: &str, bytes: &[u8]) -> (FileReport, Option<(SourceFile, Syntax)>) {
         let kind = classify::by_path(path);
         if kind == PathKind::Ignored {
             return (FileReport { path: path.to_string(), ..FileReport::default() }, None);
         }
-        let text = match decode(bytes) {
+        let text = match decode(bytes, kind) {
             Ok(text) => text,
-            Err(reason) => {
-                // Only files we would parse deserve a note; unreadable assets are just not text.
-                let note = (kind != PathKind::Text).then(|| Note { file: path.to_string(), reason });
-                return (FileReport { note, path: path.to_string(), ..FileReport::default() }, None);
+            Err(Unreadable::Binary) if kind == PathKind::Text => {
+                // Images, archives and other assets are not text: nothing to say about them.
+                return (FileReport { path: path.to_string(), ..FileReport::default() }, None);
+            }
+            Err(unreadable) => {
+                let note = Note { file: path.to_string(), reason: unreadable.reason() };
+                return (
+                    FileReport { note: Some(note), path: path.to_string(), ..FileReport::default() },
+                    None,
+                );
             }
         };
         let source = SourceFile::new(path, text);
@@ -363,7 +427,7 @@ impl Linter {
                 if classify::is_helm_template(path, text) {
                     report.note = Some(Note {
                         file: path.to_string(),
-                        reason: "Helm template: not evaluated until rendered".into(),
+                        reason: "skipped: Helm template, not evaluated until rendered".into(),
                     });
                     return None;
                 }
@@ -371,7 +435,7 @@ impl Linter {
                     return None;
                 }
                 let parsed = if kind == PathKind::Yaml {
-                    parse::yaml::parse(text).map(Syntax::Yaml)
+                    parse::yaml::parse_with_alias_budget(text, self.limits.yaml_alias_nodes).map(Syntax::Yaml)
                 } else {
                     parse::json::parse(text).map(Syntax::Json)
                 };
@@ -386,7 +450,9 @@ impl Linter {
                     Err(error) if classify::has_template_actions(text) => {
                         report.note = Some(Note {
                             file: path.to_string(),
-                            reason: format!("templated YAML that does not parse before rendering ({error})"),
+                            reason: format!(
+                                "skipped: templated YAML that does not parse before rendering ({error})"
+                            ),
                         });
                         return None;
                     }
@@ -539,18 +605,49 @@ fn parse_finding(source: &SourceFile, kind: PathKind, error: &ParseError) -> Fin
     }
 }
 
-/// Decode bytes as UTF-8 text, or say why they are not text.
-fn decode(bytes: &[u8]) -> Result<String, String> {
-    let head = &bytes[..bytes.len().min(8192)];
+/// Why bytes could not be read as text.
+#[derive(Debug, Clone, PartialEq, Eq)]
+enum Unreadable {
+    /// A UTF-16 (or UTF-32) byte-order mark.
+    Utf16,
+    /// NUL bytes near the start: not text.
+    Binary,
+    /// Invalid UTF-8 at a line, a column (characters) and a byte offset.
+    InvalidUtf8 { line: usize, column: usize, byte: usize },
+}
+
+impl Unreadable {
+    fn reason(&self) -> String {
+        match self {
+            Unreadable::Utf16 => "skipped: UTF-16 text is not supported (convert the file to UTF-8)".into(),
+            Unreadable::Binary => "skipped: binary content".into(),
+            Unreadable::InvalidUtf8 { line, column, byte } => {
+                format!("skipped: not valid UTF-8 at line {line}, column {column} (byte {byte})")
+            }
+        }
+    }
+}
+
+/// Decode bytes as UTF-8 text, or say why they are not text. A file only the secret
+/// scanners read (`kind` is [`PathKind::Text`]) with a few invalid bytes is still read, the
+/// bytes replaced: secrets are ASCII, and skipping the file would hide them.
+fn decode(bytes: &[u8], kind: PathKind) -> Result<String, Unreadable> {
+    let head = bytes.get(..bytes.len().min(8192)).unwrap_or(bytes);
     if head.starts_with(&[0xFF, 0xFE]) || head.starts_with(&[0xFE, 0xFF]) {
-        return Err("UTF-16 text is not supported: convert the file to UTF-8".into());
+        return Err(Unreadable::Utf16);
     }
     if head.contains(&0) {
-        return Err("binary content".into());
+        return Err(Unreadable::Binary);
     }
     match std::str::from_utf8(bytes) {
         Ok(text) => Ok(text.to_string()),
-        Err(error) => Err(format!("not valid UTF-8 (at byte {})", error.valid_up_to())),
+        Err(_) if kind == PathKind::Text => Ok(String::from_utf8_lossy(bytes).into_owned()),
+        Err(error) => {
+            let byte = error.valid_up_to();
+            let valid = std::str::from_utf8(bytes.get(..byte).unwrap_or_default()).unwrap_or_default();
+            let at = crate::LineIndex::new(valid).location(valid, byte);
+            Err(Unreadable::InvalidUtf8 { line: at.line, column: at.column, byte })
+        }
     }
 }
 
@@ -572,16 +669,27 @@ fn snippet(source: &SourceFile, span: Span, redact: &[Span]) -> String {
     let line_span = source.lines.line_span(&source.text, line);
     let from = span.start.max(line_span.start);
     let to = if span.end > from { span.end.min(line_span.end) } else { line_span.end };
-    let mut text = source.slice(Span::new(from, to)).to_string();
+    let mut text = source.slice(bounded(&source.text, from, to)).to_string();
     if text.trim().is_empty() {
-        text = source.slice(line_span).to_string();
+        text = source.slice(bounded(&source.text, line_span.start, line_span.end)).to_string();
     }
     let mut masked = text.clone();
     for secret in redact {
         let secret_text = source.slice(*secret);
-        if !secret_text.is_empty() {
+        // A secret longer than the snippet cannot occur in it (and searching for it would cost
+        // its length).
+        if !secret_text.is_empty() && secret_text.len() <= masked.len() {
             masked = masked.replace(secret_text, &mask_secret(secret_text));
         }
     }
     masked.split_whitespace().collect::<Vec<_>>().join(" ")
+}
+
+/// `from..to`, cut to at most [`SNIPPET_BYTES`] on a character boundary.
+fn bounded(text: &str, from: usize, to: usize) -> Span {
+    let mut end = to.min(from.saturating_add(SNIPPET_BYTES)).min(text.len());
+    while end > from && !text.is_char_boundary(end) {
+        end -= 1;
+    }
+    Span::new(from, end)
 }
