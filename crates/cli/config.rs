@@ -52,6 +52,7 @@ struct LintSection {
     max_file_size: Option<Spanned<toml::Value>>,
     max_findings_per_file: Option<Spanned<toml::Value>>,
     max_yaml_alias_nodes: Option<Spanned<toml::Value>>,
+    max_relation_checks: Option<Spanned<toml::Value>>,
     #[serde(default)]
     per_path: Vec<PerPathSection>,
     #[serde(default)]
@@ -252,6 +253,12 @@ pub fn parse(path: &Path, text: &str, known_ids: Option<&[String]>) -> Result<Co
             &lint.max_yaml_alias_nodes,
             "max-yaml-alias-nodes",
             defaults.yaml_alias_nodes,
+            0,
+        )?,
+        relation_checks: count(
+            &lint.max_relation_checks,
+            "max-relation-checks",
+            defaults.relation_checks,
             0,
         )?,
     };

@@ -56,6 +56,10 @@ pub struct Limits {
     /// Nodes YAML aliases may create in one file; an alias past it is a parse error located
     /// at the alias (`max-yaml-alias-nodes`).
     pub yaml_alias_nodes: usize,
+    /// Resources that relations between resources may compare in one unit (a directory);
+    /// past it, the verdicts that needed more are unknown and a note says so
+    /// (`max-relation-checks`).
+    pub relation_checks: usize,
 }
 
 impl Default for Limits {
@@ -63,6 +67,7 @@ impl Default for Limits {
         Limits {
             max_findings_per_file: DEFAULT_MAX_FINDINGS_PER_FILE,
             yaml_alias_nodes: parse::yaml::ALIAS_BUDGET,
+            relation_checks: crate::rule::DEFAULT_RELATION_BUDGET,
         }
     }
 }
@@ -276,7 +281,7 @@ impl Linter {
             }));
         }
         model::classification::assign(&mut resources, &self.classification_key);
-        let scope = Scope::new(&resources);
+        let scope = Scope::new(&resources).with_budget(self.limits.relation_checks);
         for resource in scope.resources() {
             let file = match parsed.get(resource.file) {
                 Some(file) => file.as_ref().map(|(source, syntax)| (source, syntax)),
@@ -326,6 +331,18 @@ impl Linter {
                     &meta_enabled,
                     &self.today,
                 );
+            }
+        }
+        if scope.denied() > 0 {
+            let budget = self.limits.relation_checks;
+            for report in reports.iter_mut().take(unit_len).filter(|r| r.resources > 0) {
+                report.notes.push(Note {
+                    file: report.path.clone(),
+                    reason: format!(
+                        "relations between resources not fully evaluated: their directory needs more than \
+                         {budget} comparisons (max-relation-checks); the verdicts that needed more are unknown"
+                    ),
+                });
             }
         }
         for report in &mut reports {
@@ -503,7 +520,13 @@ impl Linter {
         for &index in indices {
             let Some(rule) = self.rules.get(index) else { continue };
             let mut outcome = Outcome::default();
+            let denied = file.scope.denied();
             rule.check(resource, file, &mut outcome);
+            if file.scope.denied() > denied {
+                // The rule did not see every resource it asked for: its verdict is unknown.
+                outcome = Outcome::default();
+                outcome.unknown();
+            }
             let result = outcome.result();
             report.evaluations.push(Evaluation { rule: index, resource: resource.address.clone(), result });
             let meta = rule.meta();
