@@ -292,3 +292,37 @@ fn write_atomically(path: &Path, bytes: &[u8]) -> Result<()> {
     }
     Ok(())
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_output_is_written_whole_and_never_through_a_planted_name() {
+        let tmp = tempfile::tempdir().expect("tempdir");
+        let out = tmp.path().join("report.json");
+        // Whatever sits at the first temporary name is left alone: another name is taken.
+        let first = tmp.path().join(format!(".report.json.{}.0.tmp", std::process::id()));
+        #[cfg(unix)]
+        std::os::unix::fs::symlink(tmp.path().join("victim"), &first).expect("link");
+        #[cfg(not(unix))]
+        std::fs::write(&first, "in the way").expect("write");
+        write_atomically(&out, b"{}\n").expect("written");
+        assert_eq!(std::fs::read(&out).expect("read"), b"{}\n");
+        assert!(!tmp.path().join("victim").exists(), "nothing written through the link");
+        let names: Vec<String> = std::fs::read_dir(tmp.path())
+            .expect("list")
+            .flatten()
+            .map(|e| e.file_name().to_string_lossy().into_owned())
+            .collect();
+        assert_eq!(names.len(), 2, "the output and the planted name only: {names:?}");
+        assert!(write_atomically(&tmp.path().join("no/such/dir.json"), b"x").is_err());
+    }
+
+    #[test]
+    fn control_characters_are_not_printed() {
+        let mut text = String::from("bucket `a\u{1b}[2Jb`\nnext\u{7}");
+        printable(&mut text);
+        assert_eq!(text, "bucket `a\u{fffd}[2Jb`\u{fffd}next\u{fffd}");
+    }
+}

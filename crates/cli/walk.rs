@@ -406,6 +406,101 @@ fn normalise(path: &Path) -> String {
 mod tests {
     use super::*;
 
+    fn candidate(dir: &Path, name: &str) -> Candidate {
+        Candidate { path: dir.join(name), shown: name.to_string() }
+    }
+
+    #[test]
+    fn a_panic_while_linting_becomes_a_note_on_each_file_of_the_unit() {
+        // As main's hook does: the message goes to the unit being linted on this thread.
+        let previous = std::sync::Arc::new(std::panic::take_hook());
+        let fallback = std::sync::Arc::clone(&previous);
+        std::panic::set_hook(Box::new(move |info| {
+            if !keep_panic_message("boom at here.rs:1") {
+                fallback(info);
+            }
+        }));
+        let dir = Path::new("/nonexistent");
+        let unit = [candidate(dir, "a.tf"), candidate(dir, "b.tf")];
+        #[allow(clippy::panic)]
+        let failed = guarded(&unit, || panic!("boom"));
+        let ok = guarded(&unit, || (Vec::new(), Vec::new()));
+        drop(std::panic::take_hook());
+        if let Ok(previous) = std::sync::Arc::try_unwrap(previous) {
+            std::panic::set_hook(previous);
+        }
+        let notes = failed.err().expect("the panic is caught");
+        let files: Vec<&str> = notes.iter().map(|n| n.file.as_str()).collect();
+        assert_eq!(files, ["a.tf", "b.tf"]);
+        assert!(
+            notes
+                .iter()
+                .all(|n| n.reason == "internal error while linting (please report it): boom at here.rs:1")
+        );
+        assert!(ok.is_ok());
+        assert!(!keep_panic_message("outside a unit"), "outside a unit the hook prints");
+    }
+
+    #[test]
+    fn only_regular_files_are_read_and_never_past_the_cap() {
+        let tmp = tempfile::tempdir().expect("tempdir");
+        let dir = tmp.path();
+        std::fs::write(dir.join("small.tf"), "x = 1\n").expect("write");
+        std::fs::write(dir.join("big.tf"), vec![b'#'; 100]).expect("write");
+        assert_eq!(read_regular(&dir.join("small.tf"), 10).expect("read"), b"x = 1\n");
+        assert!(matches!(read_regular(&dir.join("big.tf"), 99), Err(ReadError::TooLarge(100))));
+        assert!(matches!(read_regular(&dir.join("gone.tf"), 99), Err(ReadError::Io(_))));
+        assert!(matches!(read_regular(dir, 99), Err(ReadError::NotRegular(_))));
+        #[cfg(unix)]
+        {
+            std::os::unix::fs::symlink(dir.join("small.tf"), dir.join("link.tf")).expect("link");
+            assert!(read_regular(&dir.join("link.tf"), 99).is_err(), "a link is not followed");
+            let fifo = dir.join("pipe.tf");
+            if std::process::Command::new("mkfifo").arg(&fifo).status().is_ok_and(|s| s.success()) {
+                // Opened without blocking, then refused: no writer will ever come.
+                assert!(matches!(read_regular(&fifo, 99), Err(ReadError::NotRegular("FIFO"))));
+                let options = WalkOptions { jobs: 1, exclude: GlobSet::empty(), max_file_size: 99 };
+                let (found, note) = inspect(&fifo, dir, dir, &options);
+                assert!(found.is_none());
+                assert_eq!(note.map(|n| n.reason).as_deref(), Some("skipped: not a regular file (FIFO)"));
+            }
+        }
+    }
+
+    #[test]
+    fn a_file_that_vanishes_after_the_walk_is_listed() {
+        let tmp = tempfile::tempdir().expect("tempdir");
+        let dir = tmp.path();
+        std::fs::write(dir.join("a.tf"), "resource \"aws_s3_bucket\" \"a\" {}\n").expect("write");
+        let unit = [candidate(dir, "a.tf"), candidate(dir, "gone.tf")];
+        let options = WalkOptions { jobs: 1, exclude: GlobSet::empty(), max_file_size: 1 << 20 };
+        let linter = Linter::new(Vec::new(), true);
+        let modules = DiskModules::new(&[dir.to_path_buf()], dir, 1 << 20);
+        let (reports, notes) = lint_unit(&unit, &options, &linter, &modules);
+        assert_eq!(reports.len(), 1);
+        assert_eq!(notes.len(), 1);
+        assert_eq!(notes[0].file, "gone.tf");
+        assert!(notes[0].reason.starts_with("skipped: cannot read: "), "{}", notes[0].reason);
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn names_shown_alike_are_still_two_files() {
+        use std::os::unix::ffi::OsStrExt as _;
+        let tmp = tempfile::tempdir().expect("tempdir");
+        let dir = tmp.path();
+        for name in [&b"a\xff.tf"[..], &b"a\xfe.tf"[..]] {
+            std::fs::write(dir.join(std::ffi::OsStr::from_bytes(name)), "x = 1\n").expect("write");
+        }
+        let options = WalkOptions { jobs: 1, exclude: GlobSet::empty(), max_file_size: 1 << 20 };
+        let scan = scan(&[dir.to_path_buf()], &options, &Linter::new(Vec::new(), true));
+        let shown: Vec<&str> = scan.reports.iter().map(|r| r.path.as_str()).collect();
+        assert_eq!(shown.len(), 2, "{shown:?}");
+        assert!(shown.iter().all(|s| s.ends_with("a\u{fffd}.tf")), "{shown:?}");
+        let control = normalise(Path::new("x/a\nb\u{1b}.tf"));
+        assert_eq!(control, "x/a\u{fffd}b\u{fffd}.tf");
+    }
+
     #[test]
     fn shown_paths_are_relative_and_slashed() {
         let cwd = Path::new("/repo");

@@ -68,7 +68,7 @@ pub struct LineIndex {
 }
 
 /// Bytes between two checkpoints of a non-ASCII text's character count.
-pub const CHAR_BLOCK: usize = 4096;
+pub const CHAR_BLOCK: usize = 256;
 
 /// Characters that start in `bytes` (continuation bytes of UTF-8 start none). Counting bytes
 /// is exact at any offset, even in the middle of a character.
