@@ -46,8 +46,8 @@ fn generate(dir: &Path, outside: &Path) -> Vec<(String, &'static str)> {
     // single line within it, and a file with more findings than max-findings-per-file (50).
     write(dir, "limits/too-large.txt", &vec![b'a'; 6 * 1024 * 1024 + 1]);
     skipped.push(("limits/too-large.txt".to_string(), "larger than max-file-size"));
-    let mut line = String::with_capacity(5 * 1024 * 1024);
-    while line.len() < 5 * 1024 * 1024 {
+    let mut line = String::with_capacity(3 * 1024 * 1024);
+    while line.len() < 3 * 1024 * 1024 {
         line.push_str("password=hunter2hunter2 token=AKIA2E7QZ4PFN5WJHX6M é ${x} ");
     }
     write(dir, "limits/one-line.txt", line.as_bytes());
@@ -175,11 +175,11 @@ fn a_hostile_repository_is_linted_to_the_end() {
         assert!(!files.iter().any(|f| f.starts_with("links/")), "links are not followed");
         let all = String::from_utf8_lossy(&output.stdout);
         assert!(!all.contains("AKIA2E7QZ4PFN5WJHX6N"), "nothing read through a link");
-        let human = run(&["lint", "."]);
+        let human = run(&["lint", "names", "links"]);
         let text = String::from_utf8_lossy(&human.stdout);
         assert!(!text.contains('\u{1b}'), "no escape sequence from a file name reaches the terminal");
         assert!(text.contains("note: links/self: skipped: symbolic link (not followed)"), "{text}");
-        let concise = run(&["lint", ".", "--format", "concise"]);
+        let concise = run(&["lint", "names", "--format", "concise"]);
         for line in String::from_utf8_lossy(&concise.stdout).lines() {
             assert!(line.contains(": TL-"), "one finding per line: {line:?}");
         }

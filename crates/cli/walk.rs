@@ -429,7 +429,7 @@ mod tests {
         if let Ok(previous) = std::sync::Arc::try_unwrap(previous) {
             std::panic::set_hook(previous);
         }
-        let notes = failed.err().expect("the panic is caught");
+        let notes = failed.expect_err("the panic is caught");
         let files: Vec<&str> = notes.iter().map(|n| n.file.as_str()).collect();
         assert_eq!(files, ["a.tf", "b.tf"]);
         assert!(

@@ -153,6 +153,9 @@ struct Window {
     first_line: usize,
     /// Characters of the first line cut off before the window (a long line shown in part).
     first_column: usize,
+    /// Where the finding starts, and its column in characters: miette counts columns in
+    /// bytes, and the header must say what the other formats say.
+    label: (usize, usize),
 }
 
 impl Window {
@@ -176,7 +179,14 @@ impl Window {
                 .map(|s| Span::new(s.start + start, s.end + start)),
         );
         let masked = trustlint_engine::redact::mask_spans(shown, start, &spans);
-        Window { name: source.path.clone(), text: neutralise(&masked), base: start, first_line, first_column }
+        Window {
+            name: source.path.clone(),
+            text: neutralise(&masked),
+            base: start,
+            first_line,
+            first_column,
+            label: (finding.span.start, finding.start.column.saturating_sub(1)),
+        }
     }
 }
 
@@ -224,16 +234,89 @@ impl SourceCode for Window {
         let local = SourceSpan::new(span.offset().saturating_sub(self.base).into(), span.len());
         let inner = self.text.read_span(&local, context_lines_before, context_lines_after)?;
         let data = inner.data();
-        // The window may start in the middle of its first line.
-        let column = if inner.line() == 0 { inner.column() + self.first_column } else { inner.column() };
+        let start = inner.span().offset() + self.base;
+        let column = if context_lines_before == 0 && start == self.label.0 {
+            // The header's `path:line:column`.
+            self.label.1
+        } else if inner.span().offset() == 0 {
+            // The window may start in the middle of its first line.
+            self.first_column
+        } else {
+            inner.column()
+        };
         let contents = MietteSpanContents::new_named(
             self.name.clone(),
             data,
-            SourceSpan::new((inner.span().offset() + self.base).into(), inner.span().len()),
+            SourceSpan::new(start.into(), inner.span().len()),
             inner.line() + self.first_line,
             column,
             inner.line_count(),
         );
         Ok(Box::new(contents))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::render::{Report, Summary};
+
+    fn finding(source: &SourceFile, span: Span, redact: Vec<Span>) -> Finding {
+        Finding {
+            rule: "TL-TEST-001".into(),
+            severity: Severity::High,
+            message: "found".into(),
+            file: source.path.clone(),
+            span,
+            start: source.location(span.start),
+            end: source.location(span.end),
+            resource: None,
+            redact,
+            snippet: String::new(),
+            suppressed: None,
+        }
+    }
+
+    fn rendered(source: &SourceFile, findings: &[Finding]) -> String {
+        let rules = BTreeMap::new();
+        let sources: BTreeMap<String, &SourceFile> = [(source.path.clone(), source)].into_iter().collect();
+        let report = Report {
+            findings,
+            rules: &rules,
+            sources: &sources,
+            notes: &[],
+            evaluations: &[],
+            summary: Summary::default(),
+        };
+        render(&report, false)
+    }
+
+    #[test]
+    fn a_finding_on_a_long_line_shows_a_slice_of_it_at_the_right_column() {
+        let text = format!("first\n{}NEEDLE{}\nlast\n", "é".repeat(200_000), "x".repeat(200_000));
+        let source = SourceFile::new("long.txt", text.as_str());
+        let at = text.find("NEEDLE").unwrap_or(0);
+        let out = rendered(&source, &[finding(&source, Span::new(at, at + 6), Vec::new())]);
+        assert!(out.len() < 4_000, "{} bytes", out.len());
+        assert!(out.contains("[long.txt:2:200001]"), "{out}");
+        assert!(out.contains("NEEDLE"));
+    }
+
+    #[test]
+    fn excerpts_mask_every_secret_of_the_file_and_neutralise_control_characters() {
+        let text = "a = 1\rtoken = \"AKIAQ3MZ7XW2RT6PL5NB\"\rpassword = \"hunter2hunter2\"\u{1b}[2J\nb = 2\n";
+        let source = SourceFile::new("x.tf", text);
+        let key = text.find("AKIA").unwrap_or(0);
+        let password = text.find("hunter2").unwrap_or(0);
+        let findings = [
+            finding(&source, Span::new(key, key + 20), vec![Span::new(key, key + 20)]),
+            finding(&source, Span::new(password, password + 14), Vec::new()),
+        ];
+        let out = rendered(&source, &findings);
+        assert!(!out.contains("Q3MZ7XW2RT6PL5NB"), "{out}");
+        assert!(!out.contains("r2hunter2"), "{out}");
+        assert!(!out.contains('\u{1b}') && !out.contains('\r'), "{out:?}");
+        assert!(out.contains("[x.tf:2:10]"), "a lone CR ends a line: {out}");
+        assert!(out.contains("[x.tf:3:13]"), "{out}");
     }
 }

@@ -716,3 +716,101 @@ fn bounded(text: &str, from: usize, to: usize) -> Span {
     }
     Span::new(from, end)
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A rule that fails every text file at each `bad`.
+    struct EveryBad(RuleMeta);
+
+    impl Rule for EveryBad {
+        fn meta(&self) -> &RuleMeta {
+            &self.0
+        }
+
+        fn check(&self, _: &Resource<'_>, file: &FileContext<'_>, out: &mut Outcome) {
+            for (at, _) in file.source.text.match_indices("bad") {
+                out.fail(Span::new(at, at + 3), "bad");
+            }
+        }
+    }
+
+    fn every_bad_line() -> Box<dyn Rule> {
+        let mut meta = parse_rule_meta();
+        meta.id = "TL-TEST-001".into();
+        meta.bindings = vec![Binding { target: Target::Text, resources: vec!["file".into()] }];
+        Box::new(EveryBad(meta))
+    }
+
+    #[test]
+    fn findings_past_the_cap_are_counted_in_a_note() {
+        let limits = Limits { max_findings_per_file: 3, ..Limits::default() };
+        let linter = Linter::new(vec![every_bad_line()], true).with_limits(limits);
+        let report = linter.lint("notes.txt", "ok\nbad\nbad bad\nbad\nbad\n".as_bytes());
+        let lines: Vec<usize> = report.findings.iter().map(|f| f.start.line).collect();
+        assert_eq!(lines, [2, 3, 3], "the first ones in file order");
+        assert_eq!(report.notes.len(), 1);
+        assert_eq!(
+            report.notes[0].reason,
+            "2 more findings not reported: at most 3 per file (max-findings-per-file)"
+        );
+        let under = Linter::new(vec![every_bad_line()], true).lint("notes.txt", b"bad\n");
+        assert!(under.notes.is_empty());
+    }
+
+    #[test]
+    fn text_that_cannot_be_read_is_noted_with_its_place() {
+        let linter = Linter::new(vec![every_bad_line()], true);
+        let latin1 = linter.lint("main.tf", b"x = 1\ny = \"caf\xe9\"\n");
+        assert!(!latin1.linted);
+        let reason = latin1.note.map(|n| n.reason).unwrap_or_default();
+        assert_eq!(reason, "skipped: not valid UTF-8 at line 2, column 9 (byte 14)");
+        let utf16 = linter.lint("deploy.yaml", b"\xff\xfea\x00:\x00");
+        assert!(utf16.note.is_some_and(|n| n.reason.contains("UTF-16")));
+        let binary = linter.lint("values.yaml", b"\x89PNG\r\n\x1a\n\x00\x00");
+        assert_eq!(binary.note.map(|n| n.reason).as_deref(), Some("skipped: binary content"));
+        // A plain text file is still read for secrets, its bad bytes replaced; an image is
+        // silently not text.
+        let text = linter.lint("notes.txt", b"caf\xe9 bad\n");
+        assert!(text.linted && text.note.is_none());
+        assert_eq!(text.findings.len(), 1);
+        let image = linter.lint("logo.png", b"\x89PNG\r\n\x1a\n\x00\x00");
+        assert!(!image.linted && image.note.is_none());
+        let empty = linter.lint("main.tf", b"");
+        assert!(empty.linted && empty.findings.is_empty());
+    }
+
+    #[test]
+    fn snippets_of_findings_on_long_lines_are_bounded() {
+        let line = format!("{}bad{}", "é".repeat(100_000), "x".repeat(100_000));
+        let source = SourceFile::new("notes.txt", line.as_str());
+        let at = line.find("bad").unwrap_or(0);
+        let whole_line = snippet(&source, Span::new(at, line.len()), &[]);
+        assert!(whole_line.len() <= SNIPPET_BYTES && whole_line.starts_with("bad"));
+        let point = snippet(&source, Span::point(line.len()), &[]);
+        assert!(point.len() <= SNIPPET_BYTES, "{}", point.len());
+    }
+
+    #[test]
+    fn one_long_line_costs_what_many_short_lines_do() {
+        // The same findings on one line or on many: linting time must not grow with the
+        // square of the line's length. Debug builds are slow, so the bound is generous.
+        let linter = Linter::new(vec![every_bad_line()], true)
+            .with_limits(Limits { max_findings_per_file: usize::MAX, ..Limits::default() });
+        let time = |text: &str| {
+            let started = std::time::Instant::now();
+            let report = linter.lint("notes.txt", text.as_bytes());
+            (started.elapsed(), report.findings.len())
+        };
+        let piece = "é bad padding ";
+        let (short, found_short) = time(&format!("{piece}\n").repeat(20_000));
+        let (long, found_long) = time(&piece.repeat(20_000));
+        assert_eq!(found_short, 20_000);
+        assert_eq!(found_long, 20_000);
+        assert!(
+            long < short * 4 + std::time::Duration::from_secs(2),
+            "one line {long:?}, many lines {short:?}"
+        );
+    }
+}

@@ -92,7 +92,7 @@ pub(crate) fn check(resource: &Resource<'_>, file: &FileContext<'_>, out: &mut O
     // Parents always precede their child, so the walk ends; the bound guards it anyway.
     for _ in 0..=stages.len() {
         if let Some(at) = last_user(df, stage) {
-            judge_user(df, &stages, at, stage, last, out);
+            judge_user(df, stages, at, stage, last, out);
             return;
         }
         match stage.parent.and_then(|p| stages.get(p)) {
