@@ -50,6 +50,9 @@ struct LintSection {
     #[serde(default)]
     policies: Vec<Spanned<String>>,
     max_file_size: Option<Spanned<toml::Value>>,
+    max_findings_per_file: Option<Spanned<toml::Value>>,
+    max_yaml_alias_nodes: Option<Spanned<toml::Value>>,
+    max_relation_checks: Option<Spanned<toml::Value>>,
     #[serde(default)]
     per_path: Vec<PerPathSection>,
     #[serde(default)]
@@ -102,6 +105,8 @@ pub struct Config {
     pub policies: Vec<PathBuf>,
     /// Cap on file size.
     pub max_file_size: u64,
+    /// What one file may cost (findings reported, YAML alias expansion).
+    pub limits: trustlint_engine::lint::Limits,
     /// Ignores for some paths.
     pub per_path: Vec<PerPath>,
     /// Severity overrides by rule id.
@@ -115,7 +120,11 @@ pub struct Config {
 impl Config {
     /// The configuration used when no file exists.
     pub fn defaults() -> Self {
-        Config { max_file_size: DEFAULT_MAX_FILE_SIZE, ..Config::default() }
+        Config {
+            max_file_size: DEFAULT_MAX_FILE_SIZE,
+            limits: trustlint_engine::lint::Limits::default(),
+            ..Config::default()
+        }
     }
 }
 
@@ -224,6 +233,36 @@ pub fn parse(path: &Path, text: &str, known_ids: Option<&[String]>) -> Result<Co
         })?,
     };
 
+    let defaults = trustlint_engine::lint::Limits::default();
+    let count = |value: &Option<Spanned<toml::Value>>, key: &str, default: usize, least: usize| match value {
+        None => Ok(default),
+        Some(value) => match value.get_ref() {
+            toml::Value::Integer(n) => usize::try_from(*n).ok().filter(|n| *n >= least),
+            _ => None,
+        }
+        .ok_or_else(|| error(format!("`{key}` is a whole number, at least {least}"), Some(value.span()))),
+    };
+    let limits = trustlint_engine::lint::Limits {
+        max_findings_per_file: count(
+            &lint.max_findings_per_file,
+            "max-findings-per-file",
+            defaults.max_findings_per_file,
+            1,
+        )?,
+        yaml_alias_nodes: count(
+            &lint.max_yaml_alias_nodes,
+            "max-yaml-alias-nodes",
+            defaults.yaml_alias_nodes,
+            0,
+        )?,
+        relation_checks: count(
+            &lint.max_relation_checks,
+            "max-relation-checks",
+            defaults.relation_checks,
+            0,
+        )?,
+    };
+
     Ok(Config {
         path: Some(path.to_path_buf()),
         select: check_ids(&lint.select)?,
@@ -232,6 +271,7 @@ pub fn parse(path: &Path, text: &str, known_ids: Option<&[String]>) -> Result<Co
         exclude: check_globs(&lint.exclude)?,
         policies: lint.policies.iter().map(|p| base.join(p.get_ref())).collect(),
         max_file_size,
+        limits,
         per_path,
         severity,
         classification_tag: match &lint.classification_tag {
@@ -303,6 +343,7 @@ var-files = ["env/prod.tfvars"]
         assert_eq!(config.select, ["TL-AWS", "TL-K8S"]);
         assert_eq!(config.fail_on, Some(FailOn::Medium));
         assert_eq!(config.max_file_size, 1024 * 1024);
+        assert_eq!(config.limits, trustlint_engine::lint::Limits::default(), "defaults when unset");
         assert_eq!(config.per_path.len(), 1);
         assert!(config.per_path[0].paths.is_match("test/a/b.tf"));
         assert_eq!(config.severity.get("TL-AWS-029"), Some(&trustlint_engine::Severity::Medium));
@@ -322,6 +363,21 @@ var-files = ["env/prod.tfvars"]
         assert_eq!(error_line("[lint]\nfail-on = \"sometimes\"\n"), 2);
         assert_eq!(error_line("[lint.severity]\n\"TL-AWS-029\" = \"huge\"\n"), 2);
         assert_eq!(error_line("[lint]\nmax-file-size = \"8 parsecs\"\n"), 2);
+        assert_eq!(error_line("[lint]\nmax-file-size = \"99999999999GiB\"\n"), 2);
+        assert_eq!(error_line("[lint]\nfail-on = \"low\"\nmax-findings-per-file = 0\n"), 3);
+        assert_eq!(error_line("[lint]\nmax-findings-per-file = \"many\"\n"), 2);
+        assert_eq!(error_line("[lint]\n\nmax-yaml-alias-nodes = -1\n"), 3);
+        assert_eq!(error_line("[lint]\nmax-nesting-depth = 10\n"), 2, "depth is not configurable");
+    }
+
+    #[test]
+    fn limits_are_configurable() {
+        let text = "[lint]\nmax-findings-per-file = 5\nmax-yaml-alias-nodes = 0\nmax-file-size = 64\n";
+        let config = parse(Path::new("trustlint.toml"), text, Some(&ids())).expect("valid");
+        assert_eq!(config.limits.max_findings_per_file, 5);
+        assert_eq!(config.limits.yaml_alias_nodes, 0);
+        assert_eq!(config.max_file_size, 64);
+        assert_eq!(Config::defaults().limits.max_findings_per_file, 1000);
     }
 
     #[test]

@@ -91,12 +91,24 @@ pub struct Run {
     pub policy_files: Vec<PathBuf>,
     /// The exclude globs in force (configured, then `--exclude`).
     pub excludes: Vec<String>,
+    /// Files whose lint failed with an internal error (also among `notes`): the run fails.
+    pub internal_errors: Vec<Note>,
 }
 
 impl Run {
     /// The sources by path, borrowed, as [`Report::sources`] wants them.
     pub fn source_refs(&self) -> BTreeMap<String, &SourceFile> {
         self.sources.iter().map(|(path, source)| (path.clone(), source)).collect()
+    }
+
+    /// Print each internal error once on standard error; true when there was any. The report
+    /// is complete for every other file, but the run failed.
+    pub fn report_internal_errors(&self) -> bool {
+        let mut stderr = std::io::stderr().lock();
+        for note in &self.internal_errors {
+            let _ = writeln!(stderr, "trustlint: {}: {}", note.file, note.reason);
+        }
+        !self.internal_errors.is_empty()
     }
 
     /// The view the renderers read.
@@ -146,6 +158,10 @@ pub fn run(args: &LintArgs, mode: Mode) -> Result<u8> {
             let mut stdout = std::io::stdout().lock();
             render::write_all(&mut stdout, text.as_bytes()).context("writing the report")?;
         }
+    }
+
+    if run.report_internal_errors() {
+        return Ok(exit::ERROR);
     }
 
     let fail_on = args.fail_on.or(run.config.fail_on).unwrap_or(FailOn::Low);
@@ -218,6 +234,7 @@ pub fn scan(input: &ScanInput<'_>) -> Result<Run> {
         })
         .collect();
     let mut linter = Linter::new(enabled, report_parse_errors)
+        .with_limits(config.limits)
         .with_inline_suppressions(!input.no_inline_suppressions)
         .with_meta_rules(enabled_meta);
     if let Some(tag) = &config.classification_tag {
@@ -250,6 +267,12 @@ pub fn scan(input: &ScanInput<'_>) -> Result<Run> {
         findings.extend(report.findings.iter().cloned());
     }
     for finding in &mut findings {
+        // Messages quote the files (names, addresses): no control character from a file
+        // reaches a terminal, a CI log or a line-oriented format.
+        printable(&mut finding.message);
+        if let Some(resource) = &mut finding.resource {
+            printable(resource);
+        }
         if let Some(severity) = config.severity.get(&finding.rule) {
             finding.severity = *severity;
         }
@@ -258,6 +281,10 @@ pub fn scan(input: &ScanInput<'_>) -> Result<Run> {
     findings.sort_by(|a, b| a.sort_key().cmp(&b.sort_key()));
     findings.dedup_by(|a, b| a.sort_key() == b.sort_key() && a.span == b.span);
     let mut notes = scan.notes;
+    for note in &mut notes {
+        printable(&mut note.reason);
+    }
+    let internal_errors = scan.internal_errors;
     if let Some(path) = input.baseline {
         let recorded = baseline::load(path)?;
         let shown = path.display().to_string();
@@ -315,6 +342,7 @@ pub fn scan(input: &ScanInput<'_>) -> Result<Run> {
         config_path,
         policy_files,
         excludes,
+        internal_errors,
     })
 }
 
@@ -367,6 +395,13 @@ fn apply_per_path(config: &Config, finding: &mut Finding) {
     }
 }
 
+/// Replace control characters (escape sequences, carriage returns, line breaks) with U+FFFD.
+fn printable(text: &mut String) {
+    if text.chars().any(char::is_control) {
+        *text = text.chars().map(|c| if c.is_control() { '\u{fffd}' } else { c }).collect();
+    }
+}
+
 fn fails(fail_on: FailOn, severity: Severity) -> bool {
     let threshold = match fail_on {
         FailOn::Never => return false,
@@ -383,18 +418,28 @@ fn colour_wanted() -> bool {
     std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty()) && std::io::stdout().is_terminal()
 }
 
-/// Write to a temporary file beside `path`, then rename: readers never see a partial file.
+/// Write to a temporary file beside `path`, then rename: readers never see a partial file,
+/// and a failed write leaves the previous file (or none) in place. The temporary file is
+/// created new (never through an existing file or symbolic link of that name).
 pub fn write_atomically(path: &Path, bytes: &[u8]) -> Result<()> {
     let dir = match path.parent() {
         Some(dir) if !dir.as_os_str().is_empty() => dir.to_path_buf(),
         _ => PathBuf::from("."),
     };
     let name = path.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_else(|| "output".into());
-    let temp = dir.join(format!(".{name}.{}.tmp", std::process::id()));
+    let mut attempt = 0u32;
+    let (temp, mut file) = loop {
+        let temp = dir.join(format!(".{name}.{}.{attempt}.tmp", std::process::id()));
+        match std::fs::OpenOptions::new().write(true).create_new(true).open(&temp) {
+            Ok(file) => break (temp, file),
+            Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists && attempt < 100 => attempt += 1,
+            Err(e) => return Err(e).with_context(|| format!("writing {}", path.display())),
+        }
+    };
     let result = (|| -> std::io::Result<()> {
-        let mut file = std::fs::File::create(&temp)?;
         file.write_all(bytes)?;
         file.sync_all()?;
+        drop(file);
         std::fs::rename(&temp, path)
     })();
     if let Err(error) = result {
@@ -402,4 +447,38 @@ pub fn write_atomically(path: &Path, bytes: &[u8]) -> Result<()> {
         return Err(error).with_context(|| format!("writing {}", path.display()));
     }
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_output_is_written_whole_and_never_through_a_planted_name() {
+        let tmp = tempfile::tempdir().expect("tempdir");
+        let out = tmp.path().join("report.json");
+        // Whatever sits at the first temporary name is left alone: another name is taken.
+        let first = tmp.path().join(format!(".report.json.{}.0.tmp", std::process::id()));
+        #[cfg(unix)]
+        std::os::unix::fs::symlink(tmp.path().join("victim"), &first).expect("link");
+        #[cfg(not(unix))]
+        std::fs::write(&first, "in the way").expect("write");
+        write_atomically(&out, b"{}\n").expect("written");
+        assert_eq!(std::fs::read(&out).expect("read"), b"{}\n");
+        assert!(!tmp.path().join("victim").exists(), "nothing written through the link");
+        let names: Vec<String> = std::fs::read_dir(tmp.path())
+            .expect("list")
+            .flatten()
+            .map(|e| e.file_name().to_string_lossy().into_owned())
+            .collect();
+        assert_eq!(names.len(), 2, "the output and the planted name only: {names:?}");
+        assert!(write_atomically(&tmp.path().join("no/such/dir.json"), b"x").is_err());
+    }
+
+    #[test]
+    fn control_characters_are_not_printed() {
+        let mut text = String::from("bucket `a\u{1b}[2Jb`\nnext\u{7}");
+        printable(&mut text);
+        assert_eq!(text, "bucket `a\u{fffd}[2Jb`\u{fffd}next\u{fffd}");
+    }
 }

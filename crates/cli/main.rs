@@ -41,7 +41,9 @@ fn main() -> ExitCode {
             return ExitCode::from(code);
         }
     };
-    // A bug must surface as an error with exit code 2, never as a bare abort.
+    // A bug must surface as an error with exit code 2, never as a bare abort: the hook says
+    // what happened once, on one line, and the code below turns it into the exit code.
+    std::panic::set_hook(Box::new(report_panic));
     let outcome = std::panic::catch_unwind(move || match cli.command {
         args::Command::Lint(args) => lint::run(&args, lint::Mode::Lint),
         args::Command::Baseline(args) => lint::run(&args, lint::Mode::Baseline),
@@ -61,14 +63,40 @@ fn main() -> ExitCode {
             let _ = writeln!(std::io::stderr(), "{:?}", miette::Report::new(CliError(error)));
             ExitCode::from(exit::ERROR)
         }
-        Err(_) => {
-            let _ = writeln!(
-                std::io::stderr(),
-                "trustlint: internal error (please report it); see the message above"
-            );
-            ExitCode::from(exit::ERROR)
-        }
+        // The hook has printed the message.
+        Err(_) => ExitCode::from(exit::ERROR),
     }
+}
+
+/// The panic hook: while a file is linted, the message goes to that file's note (see
+/// `walk::keep_panic_message`); otherwise it is printed once, without the input it may quote
+/// in full (secrets masked), with a backtrace only when `RUST_BACKTRACE` asks for one.
+fn report_panic(info: &std::panic::PanicHookInfo<'_>) {
+    let at = info.location().map(|l| format!("{}:{}", l.file(), l.line()));
+    let message = panic_text(info.payload(), at.as_deref());
+    if walk::keep_panic_message(&message) {
+        return;
+    }
+    let mut stderr = std::io::stderr().lock();
+    let _ = writeln!(stderr, "trustlint: internal error (please report it): {message}");
+    let backtrace = std::backtrace::Backtrace::capture();
+    if backtrace.status() == std::backtrace::BacktraceStatus::Captured {
+        let _ = writeln!(stderr, "{backtrace}");
+    }
+}
+
+/// A panic's message and place on one line, with anything that looks like a secret masked
+/// (a message may quote the input it choked on).
+fn panic_text(payload: &(dyn std::any::Any + Send), at: Option<&str>) -> String {
+    let payload = payload
+        .downcast_ref::<&str>()
+        .map(|s| (*s).to_string())
+        .or_else(|| payload.downcast_ref::<String>().cloned())
+        .unwrap_or_else(|| "unknown cause".to_string());
+    let at = at.map(|at| format!(" at {at}")).unwrap_or_default();
+    let text: String =
+        format!("{payload}{at}").chars().map(|c| if c.is_control() { ' ' } else { c }).collect();
+    trustlint_engine::redact::mask_secret_shapes(&text).into_owned()
 }
 
 /// An error from the CLI edge, shown through miette; configuration errors keep their labels.
@@ -108,4 +136,24 @@ fn is_broken_pipe(error: &anyhow::Error) -> bool {
     error.chain().any(|cause| {
         cause.downcast_ref::<std::io::Error>().is_some_and(|io| io.kind() == std::io::ErrorKind::BrokenPipe)
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn panic_messages_are_one_line_without_secrets() {
+        let payload: Box<dyn std::any::Any + Send> =
+            Box::new(String::from("byte index 3 is not a char boundary of `key AKIAQ3MZ7XW2RT6PL5NB`\nnext"));
+        let text = panic_text(payload.as_ref(), Some("crates/x.rs:1"));
+        assert_eq!(
+            text,
+            "byte index 3 is not a char boundary of `key AKIA****************` next at crates/x.rs:1"
+        );
+        let payload: Box<dyn std::any::Any + Send> = Box::new("static message");
+        assert_eq!(panic_text(payload.as_ref(), None), "static message");
+        let payload: Box<dyn std::any::Any + Send> = Box::new(42);
+        assert_eq!(panic_text(payload.as_ref(), None), "unknown cause");
+    }
 }

@@ -77,11 +77,9 @@ impl DiskModules {
         names.sort();
         let mut files = Vec::with_capacity(names.len());
         for name in names {
-            let path = real.join(&name);
-            if std::fs::metadata(&path).is_ok_and(|m| m.len() > self.max_file_size) {
+            let Ok(bytes) = crate::walk::read_regular(&real.join(&name), self.max_file_size) else {
                 continue;
-            }
-            let Ok(bytes) = std::fs::read(&path) else { continue };
+            };
             let shown = if dir.is_empty() { name } else { format!("{dir}/{name}") };
             files.push((shown, bytes));
         }

@@ -11,6 +11,15 @@ struct Document<'a> {
     tool: Tool,
     summary: &'a Summary,
     findings: Vec<JsonFinding<'a>>,
+    /// An addition to the contract of DESIGN.md §6 (readers that do not know it ignore it):
+    /// files skipped or only partly evaluated, and why.
+    notes: Vec<JsonNote<'a>>,
+}
+
+#[derive(Serialize)]
+struct JsonNote<'a> {
+    file: &'a str,
+    reason: &'a str,
 }
 
 #[derive(Serialize)]
@@ -68,6 +77,7 @@ pub fn render(report: &Report<'_>) -> String {
         tool: Tool { name: "trustlint", version: env!("CARGO_PKG_VERSION") },
         summary: &report.summary,
         findings,
+        notes: report.notes.iter().map(|n| JsonNote { file: &n.file, reason: &n.reason }).collect(),
     };
     let mut text =
         serde_json::to_string_pretty(&document).unwrap_or_else(|e| format!("{{\"error\": \"{e}\"}}"));

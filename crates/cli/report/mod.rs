@@ -124,7 +124,8 @@ pub fn run(args: &ReportArgs) -> Result<u8> {
             render::write_all(&mut stdout, text.as_bytes()).context("writing the report")?;
         }
     }
-    Ok(exit::CLEAN)
+    // Evidence with files that could not be judged is not evidence: the run fails.
+    Ok(if run.report_internal_errors() { exit::ERROR } else { exit::CLEAN })
 }
 
 /// The JSON format: the evidence itself, pretty-printed.

@@ -23,6 +23,7 @@ pub mod lint;
 pub mod model;
 pub mod parse;
 pub mod policy;
+pub mod redact;
 pub mod rule;
 pub mod shell;
 pub mod source;

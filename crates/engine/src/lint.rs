@@ -39,7 +39,40 @@ at the reported line, or exclude the file if it is not configuration (for exampl
     }
 }
 
-/// Why a file was not linted.
+/// Findings reported for one file at most, unless configured otherwise.
+pub const DEFAULT_MAX_FINDINGS_PER_FILE: usize = 1000;
+
+/// Bytes of a finding's source kept in its snippet (and so in its fingerprint): a finding on a
+/// very long line costs no more than any other.
+pub const SNIPPET_BYTES: usize = 1024;
+
+/// What one file may cost. Reaching a limit is reported (a note, or a parse error at the
+/// place), never a crash or a silent omission.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Limits {
+    /// Findings reported for one file at most: the first ones in file order are kept, and a
+    /// note counts the others (`max-findings-per-file`).
+    pub max_findings_per_file: usize,
+    /// Nodes YAML aliases may create in one file; an alias past it is a parse error located
+    /// at the alias (`max-yaml-alias-nodes`).
+    pub yaml_alias_nodes: usize,
+    /// Resources that relations between resources may compare in one unit (a directory);
+    /// past it, the verdicts that needed more are unknown and a note says so
+    /// (`max-relation-checks`).
+    pub relation_checks: usize,
+}
+
+impl Default for Limits {
+    fn default() -> Self {
+        Limits {
+            max_findings_per_file: DEFAULT_MAX_FINDINGS_PER_FILE,
+            yaml_alias_nodes: parse::yaml::ALIAS_BUDGET,
+            relation_checks: crate::rule::DEFAULT_RELATION_BUDGET,
+        }
+    }
+}
+
+/// Why a file was not linted, or what in it was not evaluated.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Note {
     /// The file.
@@ -99,6 +132,8 @@ pub struct Linter {
     meta_rules: Vec<String>,
     /// Today (`YYYY-MM-DD`), for suppression expiry.
     today: String,
+    /// What one file may cost.
+    limits: Limits,
 }
 
 impl Linter {
@@ -135,7 +170,14 @@ impl Linter {
             inline_suppressions: true,
             meta_rules: vec![suppress::NO_REASON_ID.into(), suppress::UNUSED_ID.into()],
             today: suppress::today(),
+            limits: Limits::default(),
         }
+    }
+
+    /// Use these limits instead of the defaults.
+    pub fn with_limits(mut self, limits: Limits) -> Self {
+        self.limits = limits;
+        self
     }
 
     /// Honour inline suppressions or not (`--no-inline-suppressions`, for audits).
@@ -239,7 +281,7 @@ impl Linter {
             }));
         }
         model::classification::assign(&mut resources, &self.classification_key);
-        let scope = Scope::new(&resources);
+        let scope = Scope::new(&resources).with_budget(self.limits.relation_checks);
         for resource in scope.resources() {
             let file = match parsed.get(resource.file) {
                 Some(file) => file.as_ref().map(|(source, syntax)| (source, syntax)),
@@ -291,6 +333,21 @@ impl Linter {
                 );
             }
         }
+        if scope.denied() > 0 {
+            let budget = self.limits.relation_checks;
+            for report in reports.iter_mut().take(unit_len).filter(|r| r.resources > 0) {
+                report.notes.push(Note {
+                    file: report.path.clone(),
+                    reason: format!(
+                        "relations between resources not fully evaluated: their directory needs more than \
+                         {budget} comparisons (max-relation-checks); the verdicts that needed more are unknown"
+                    ),
+                });
+            }
+        }
+        for report in &mut reports {
+            self.cap_findings(report);
+        }
         drop(scope);
         drop(resources);
         for (k, report) in reports.iter_mut().enumerate().skip(unit_len) {
@@ -313,18 +370,42 @@ impl Linter {
         reports
     }
 
+    /// Keep the first [`Limits::max_findings_per_file`] findings of a report, in file order,
+    /// and say how many were left out.
+    fn cap_findings(&self, report: &mut FileReport) {
+        let cap = self.limits.max_findings_per_file;
+        if report.findings.len() <= cap {
+            return;
+        }
+        report.findings.sort_by(|a, b| a.sort_key().cmp(&b.sort_key()));
+        let left_out = report.findings.len() - cap;
+        report.findings.truncate(cap);
+        report.notes.push(Note {
+            file: report.path.clone(),
+            reason: format!(
+                "{left_out} more findings not reported: at most {cap} per file (max-findings-per-file)"
+            ),
+        });
+    }
+
     /// Classify, decode and parse one file.
     fn read(&self, path: &str, bytes: &[u8]) -> (FileReport, Option<(SourceFile, Syntax)>) {
         let kind = classify::by_path(path);
         if kind == PathKind::Ignored {
             return (FileReport { path: path.to_string(), ..FileReport::default() }, None);
         }
-        let text = match decode(bytes) {
+        let text = match decode(bytes, kind) {
             Ok(text) => text,
-            Err(reason) => {
-                // Only files we would parse deserve a note; unreadable assets are just not text.
-                let note = (kind != PathKind::Text).then(|| Note { file: path.to_string(), reason });
-                return (FileReport { note, path: path.to_string(), ..FileReport::default() }, None);
+            Err(Unreadable::Binary) if kind == PathKind::Text => {
+                // Images, archives and other assets are not text: nothing to say about them.
+                return (FileReport { path: path.to_string(), ..FileReport::default() }, None);
+            }
+            Err(unreadable) => {
+                let note = Note { file: path.to_string(), reason: unreadable.reason() };
+                return (
+                    FileReport { note: Some(note), path: path.to_string(), ..FileReport::default() },
+                    None,
+                );
             }
         };
         let source = SourceFile::new(path, text);
@@ -363,7 +444,7 @@ impl Linter {
                 if classify::is_helm_template(path, text) {
                     report.note = Some(Note {
                         file: path.to_string(),
-                        reason: "Helm template: not evaluated until rendered".into(),
+                        reason: "skipped: Helm template, not evaluated until rendered".into(),
                     });
                     return None;
                 }
@@ -371,7 +452,7 @@ impl Linter {
                     return None;
                 }
                 let parsed = if kind == PathKind::Yaml {
-                    parse::yaml::parse(text).map(Syntax::Yaml)
+                    parse::yaml::parse_with_alias_budget(text, self.limits.yaml_alias_nodes).map(Syntax::Yaml)
                 } else {
                     parse::json::parse(text).map(Syntax::Json)
                 };
@@ -386,7 +467,9 @@ impl Linter {
                     Err(error) if classify::has_template_actions(text) => {
                         report.note = Some(Note {
                             file: path.to_string(),
-                            reason: format!("templated YAML that does not parse before rendering ({error})"),
+                            reason: format!(
+                                "skipped: templated YAML that does not parse before rendering ({error})"
+                            ),
                         });
                         return None;
                     }
@@ -437,7 +520,13 @@ impl Linter {
         for &index in indices {
             let Some(rule) = self.rules.get(index) else { continue };
             let mut outcome = Outcome::default();
+            let denied = file.scope.denied();
             rule.check(resource, file, &mut outcome);
+            if file.scope.denied() > denied {
+                // The rule did not see every resource it asked for: its verdict is unknown.
+                outcome = Outcome::default();
+                outcome.unknown();
+            }
             let result = outcome.result();
             report.evaluations.push(Evaluation { rule: index, resource: resource.address.clone(), result });
             let meta = rule.meta();
@@ -539,19 +628,61 @@ fn parse_finding(source: &SourceFile, kind: PathKind, error: &ParseError) -> Fin
     }
 }
 
-/// Decode bytes as UTF-8 text, or say why they are not text.
-fn decode(bytes: &[u8]) -> Result<String, String> {
-    let head = &bytes[..bytes.len().min(8192)];
+/// Why bytes could not be read as text.
+#[derive(Debug, Clone, PartialEq, Eq)]
+enum Unreadable {
+    /// A UTF-16 (or UTF-32) byte-order mark.
+    Utf16,
+    /// NUL bytes near the start: not text.
+    Binary,
+    /// Invalid UTF-8 at a line, a column (characters) and a byte offset.
+    InvalidUtf8 { line: usize, column: usize, byte: usize },
+}
+
+impl Unreadable {
+    fn reason(&self) -> String {
+        match self {
+            Unreadable::Utf16 => "skipped: UTF-16 text is not supported (convert the file to UTF-8)".into(),
+            Unreadable::Binary => "skipped: binary content".into(),
+            Unreadable::InvalidUtf8 { line, column, byte } => {
+                format!("skipped: not valid UTF-8 at line {line}, column {column} (byte {byte})")
+            }
+        }
+    }
+}
+
+/// Decode bytes as UTF-8 text, or say why they are not text. A file only the secret
+/// scanners read (`kind` is [`PathKind::Text`]) with a few invalid bytes is still read, the
+/// bytes replaced: secrets are ASCII, and skipping the file would hide them.
+fn decode(bytes: &[u8], kind: PathKind) -> Result<String, Unreadable> {
+    let head = bytes.get(..bytes.len().min(8192)).unwrap_or(bytes);
     if head.starts_with(&[0xFF, 0xFE]) || head.starts_with(&[0xFE, 0xFF]) {
-        return Err("UTF-16 text is not supported: convert the file to UTF-8".into());
+        return Err(Unreadable::Utf16);
     }
     if head.contains(&0) {
-        return Err("binary content".into());
+        return Err(Unreadable::Binary);
     }
     match std::str::from_utf8(bytes) {
         Ok(text) => Ok(text.to_string()),
-        Err(error) => Err(format!("not valid UTF-8 (at byte {})", error.valid_up_to())),
+        Err(_) if kind == PathKind::Text => Ok(replace_invalid(bytes)),
+        Err(error) => {
+            let byte = error.valid_up_to();
+            let valid = std::str::from_utf8(bytes.get(..byte).unwrap_or_default()).unwrap_or_default();
+            let at = crate::LineIndex::new(valid).location(valid, byte);
+            Err(Unreadable::InvalidUtf8 { line: at.line, column: at.column, byte })
+        }
     }
+}
+
+/// The bytes as text, each byte that is not part of valid UTF-8 replaced by `?`: one byte for
+/// one byte, so offsets in the text are offsets in the file (SARIF's byte offsets, editors).
+fn replace_invalid(bytes: &[u8]) -> String {
+    let mut text = String::with_capacity(bytes.len());
+    for chunk in bytes.utf8_chunks() {
+        text.push_str(chunk.valid());
+        text.extend(std::iter::repeat_n('?', chunk.invalid().len()));
+    }
+    text
 }
 
 fn clamp(span: Span, text: &str) -> Span {
@@ -572,16 +703,137 @@ fn snippet(source: &SourceFile, span: Span, redact: &[Span]) -> String {
     let line_span = source.lines.line_span(&source.text, line);
     let from = span.start.max(line_span.start);
     let to = if span.end > from { span.end.min(line_span.end) } else { line_span.end };
-    let mut text = source.slice(Span::new(from, to)).to_string();
+    let mut text = source.slice(bounded(&source.text, from, to)).to_string();
     if text.trim().is_empty() {
-        text = source.slice(line_span).to_string();
+        text = source.slice(bounded(&source.text, line_span.start, line_span.end)).to_string();
     }
     let mut masked = text.clone();
     for secret in redact {
         let secret_text = source.slice(*secret);
-        if !secret_text.is_empty() {
+        // A secret longer than the snippet cannot occur in it (and searching for it would cost
+        // its length).
+        if !secret_text.is_empty() && secret_text.len() <= masked.len() {
             masked = masked.replace(secret_text, &mask_secret(secret_text));
         }
     }
     masked.split_whitespace().collect::<Vec<_>>().join(" ")
+}
+
+/// `from..to`, cut to at most [`SNIPPET_BYTES`] on a character boundary.
+fn bounded(text: &str, from: usize, to: usize) -> Span {
+    let mut end = to.min(from.saturating_add(SNIPPET_BYTES)).min(text.len());
+    while end > from && !text.is_char_boundary(end) {
+        end -= 1;
+    }
+    Span::new(from, end)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A rule that fails every text file at each `bad`.
+    struct EveryBad(RuleMeta);
+
+    impl Rule for EveryBad {
+        fn meta(&self) -> &RuleMeta {
+            &self.0
+        }
+
+        fn check(&self, _: &Resource<'_>, file: &FileContext<'_>, out: &mut Outcome) {
+            for (at, _) in file.source.text.match_indices("bad") {
+                out.fail(Span::new(at, at + 3), "bad");
+            }
+        }
+    }
+
+    fn every_bad_line() -> Box<dyn Rule> {
+        let mut meta = parse_rule_meta();
+        meta.id = "TL-TEST-001".into();
+        meta.bindings = vec![Binding { target: Target::Text, resources: vec!["file".into()] }];
+        Box::new(EveryBad(meta))
+    }
+
+    #[test]
+    fn invalid_bytes_in_text_files_keep_offsets() {
+        let bytes = b"token = \xff\xfeabc\xe2\x82 end";
+        let text = decode(bytes, PathKind::Text).expect("text files are read");
+        assert_eq!(text, "token = ??abc?? end");
+        assert_eq!(text.len(), bytes.len());
+        assert!(matches!(
+            decode(bytes, PathKind::TerraformHcl),
+            Err(Unreadable::InvalidUtf8 { byte: 8, .. })
+        ));
+    }
+
+    #[test]
+    fn findings_past_the_cap_are_counted_in_a_note() {
+        let limits = Limits { max_findings_per_file: 3, ..Limits::default() };
+        let linter = Linter::new(vec![every_bad_line()], true).with_limits(limits);
+        let report = linter.lint("notes.txt", "ok\nbad\nbad bad\nbad\nbad\n".as_bytes());
+        let lines: Vec<usize> = report.findings.iter().map(|f| f.start.line).collect();
+        assert_eq!(lines, [2, 3, 3], "the first ones in file order");
+        assert_eq!(report.notes.len(), 1);
+        assert_eq!(
+            report.notes[0].reason,
+            "2 more findings not reported: at most 3 per file (max-findings-per-file)"
+        );
+        let under = Linter::new(vec![every_bad_line()], true).lint("notes.txt", b"bad\n");
+        assert!(under.notes.is_empty());
+    }
+
+    #[test]
+    fn text_that_cannot_be_read_is_noted_with_its_place() {
+        let linter = Linter::new(vec![every_bad_line()], true);
+        let latin1 = linter.lint("main.tf", b"x = 1\ny = \"caf\xe9\"\n");
+        assert!(!latin1.linted);
+        let reason = latin1.note.map(|n| n.reason).unwrap_or_default();
+        assert_eq!(reason, "skipped: not valid UTF-8 at line 2, column 9 (byte 14)");
+        let utf16 = linter.lint("deploy.yaml", b"\xff\xfea\x00:\x00");
+        assert!(utf16.note.is_some_and(|n| n.reason.contains("UTF-16")));
+        let binary = linter.lint("values.yaml", b"\x89PNG\r\n\x1a\n\x00\x00");
+        assert_eq!(binary.note.map(|n| n.reason).as_deref(), Some("skipped: binary content"));
+        // A plain text file is still read for secrets, its bad bytes replaced; an image is
+        // silently not text.
+        let text = linter.lint("notes.txt", b"caf\xe9 bad\n");
+        assert!(text.linted && text.note.is_none());
+        assert_eq!(text.findings.len(), 1);
+        let image = linter.lint("logo.png", b"\x89PNG\r\n\x1a\n\x00\x00");
+        assert!(!image.linted && image.note.is_none());
+        let empty = linter.lint("main.tf", b"");
+        assert!(empty.linted && empty.findings.is_empty());
+    }
+
+    #[test]
+    fn snippets_of_findings_on_long_lines_are_bounded() {
+        let line = format!("{}bad{}", "é".repeat(100_000), "x".repeat(100_000));
+        let source = SourceFile::new("notes.txt", line.as_str());
+        let at = line.find("bad").unwrap_or(0);
+        let whole_line = snippet(&source, Span::new(at, line.len()), &[]);
+        assert!(whole_line.len() <= SNIPPET_BYTES && whole_line.starts_with("bad"));
+        let point = snippet(&source, Span::point(line.len()), &[]);
+        assert!(point.len() <= SNIPPET_BYTES, "{}", point.len());
+    }
+
+    #[test]
+    fn one_long_line_costs_what_many_short_lines_do() {
+        // The same findings on one line or on many: linting time must not grow with the
+        // square of the line's length. Debug builds are slow, so the bound is generous.
+        let linter = Linter::new(vec![every_bad_line()], true)
+            .with_limits(Limits { max_findings_per_file: usize::MAX, ..Limits::default() });
+        let time = |text: &str| {
+            let started = std::time::Instant::now();
+            let report = linter.lint("notes.txt", text.as_bytes());
+            (started.elapsed(), report.findings.len())
+        };
+        let piece = "é bad padding ";
+        let (short, found_short) = time(&format!("{piece}\n").repeat(20_000));
+        let (long, found_long) = time(&piece.repeat(20_000));
+        assert_eq!(found_short, 20_000);
+        assert_eq!(found_long, 20_000);
+        assert!(
+            long < short * 4 + std::time::Duration::from_secs(2),
+            "one line {long:?}, many lines {short:?}"
+        );
+    }
 }

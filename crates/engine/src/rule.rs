@@ -101,11 +101,24 @@ pub struct FileContext<'a> {
 }
 
 /// Resources evaluated together, indexed by target and type for relations.
+///
+/// Relations compare resources pairwise, so a directory of thousands of resources could cost
+/// millions of comparisons: every resource [`Scope::of_kind`] hands out is taken from a
+/// budget ([`DEFAULT_RELATION_BUDGET`] unless [`Scope::with_budget`] says otherwise). Once it
+/// is spent, `of_kind` hands out nothing more and [`Scope::denied`] counts what it withheld:
+/// the linter then reads the verdict of every check that was denied as unknown, and says so.
 #[derive(Debug, Default)]
 pub struct Scope<'a> {
     resources: &'a [Resource<'a>],
     by_kind: std::collections::HashMap<Target, std::collections::HashMap<&'a str, Vec<usize>>>,
+    /// Resources `of_kind` may still hand out.
+    budget: std::cell::Cell<usize>,
+    /// Resources withheld since the budget was spent.
+    denied: std::cell::Cell<usize>,
 }
+
+/// Resources handed out by [`Scope::of_kind`] in one unit before relations become unknown.
+pub const DEFAULT_RELATION_BUDGET: usize = 5_000_000;
 
 impl<'a> Scope<'a> {
     /// Index the resources.
@@ -120,7 +133,23 @@ impl<'a> Scope<'a> {
                 .or_default()
                 .push(index);
         }
-        Scope { resources, by_kind }
+        Scope {
+            resources,
+            by_kind,
+            budget: std::cell::Cell::new(DEFAULT_RELATION_BUDGET),
+            denied: std::cell::Cell::new(0),
+        }
+    }
+
+    /// Use another budget for relations (see [`Scope`]).
+    pub fn with_budget(self, budget: usize) -> Self {
+        self.budget.set(budget);
+        self
+    }
+
+    /// Resources withheld by [`Scope::of_kind`] since the budget was spent.
+    pub fn denied(&self) -> usize {
+        self.denied.get()
     }
 
     /// Every resource.
@@ -137,7 +166,15 @@ impl<'a> Scope<'a> {
         let resources = self.resources;
         let indices: &[usize] =
             self.by_kind.get(&target).and_then(|kinds| kinds.get(kind)).map_or(&[], Vec::as_slice);
-        indices.iter().filter_map(move |&i| resources.get(i))
+        indices.iter().filter_map(move |&i| {
+            let left = self.budget.get();
+            if left == 0 {
+                self.denied.set(self.denied.get().saturating_add(1));
+                return None;
+            }
+            self.budget.set(left - 1);
+            resources.get(i)
+        })
     }
 }
 

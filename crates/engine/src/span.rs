@@ -53,9 +53,27 @@ pub struct Location {
 }
 
 /// Start offsets of every line of a text. `\n`, `\r\n` and a lone `\r` all end a line.
+///
+/// Columns count characters. So that a file of one very long line costs the same as any
+/// other, a column is never found by counting from the start of its line: in ASCII text a
+/// column is a byte distance, and otherwise the index keeps the number of characters before
+/// every [`CHAR_BLOCK`]-th byte, so counting covers less than one block.
 #[derive(Debug, Clone, Default)]
 pub struct LineIndex {
     starts: Vec<usize>,
+    /// Whether the text is all ASCII (one byte per character).
+    ascii: bool,
+    /// Characters before byte `k * CHAR_BLOCK`, for each block `k` (non-ASCII text only).
+    blocks: Vec<usize>,
+}
+
+/// Bytes between two checkpoints of a non-ASCII text's character count.
+pub const CHAR_BLOCK: usize = 256;
+
+/// Characters that start in `bytes` (continuation bytes of UTF-8 start none). Counting bytes
+/// is exact at any offset, even in the middle of a character.
+fn chars_in(bytes: &[u8]) -> usize {
+    bytes.iter().filter(|b| (**b & 0xC0) != 0x80).count()
 }
 
 impl LineIndex {
@@ -73,7 +91,35 @@ impl LineIndex {
             }
             i += 1;
         }
-        LineIndex { starts }
+        let ascii = text.is_ascii();
+        let blocks = if ascii {
+            Vec::new()
+        } else {
+            // One checkpoint per block start, the end of the text included.
+            let mut blocks = Vec::with_capacity(bytes.len() / CHAR_BLOCK + 2);
+            let mut count = 0;
+            blocks.push(0);
+            for chunk in bytes.chunks(CHAR_BLOCK) {
+                count += chars_in(chunk);
+                blocks.push(count);
+            }
+            blocks
+        };
+        LineIndex { starts, ascii, blocks }
+    }
+
+    /// Characters of `text` before byte `offset` (a char boundary, within the text).
+    fn chars_before(&self, text: &str, offset: usize) -> usize {
+        if self.ascii {
+            return offset;
+        }
+        let bytes = text.as_bytes();
+        let block = offset / CHAR_BLOCK;
+        match (self.blocks.get(block), bytes.get(block * CHAR_BLOCK..offset)) {
+            (Some(before), Some(rest)) => before + chars_in(rest),
+            // An index built for another text (or the default one): count from the start.
+            _ => bytes.get(..offset).map_or(0, chars_in),
+        }
     }
 
     /// Number of lines (a final line without terminator counts; an empty text has one line).
@@ -119,7 +165,7 @@ impl LineIndex {
         }
         let line = self.line_of(offset);
         let start = self.starts.get(line).copied().unwrap_or(0).min(offset);
-        let column = text.get(start..offset).map_or(0, |s| s.chars().count()) + 1;
+        let column = self.chars_before(text, offset) - self.chars_before(text, start) + 1;
         Location { line: line + 1, column }
     }
 
@@ -157,6 +203,27 @@ mod tests {
         let off = idx.offset_of(text, 2, 3);
         assert_eq!(&text[off..off + 1], ":");
         assert_eq!(idx.location(text, off), Location { line: 2, column: 4 });
+    }
+
+    #[test]
+    fn columns_on_long_non_ascii_lines_match_a_plain_count() {
+        let text = format!("x\n{}\n{}é", "aé€😀".repeat(CHAR_BLOCK), "b".repeat(CHAR_BLOCK * 3));
+        let idx = LineIndex::new(&text);
+        for offset in (0..=text.len()).step_by(997).chain([text.len(), text.len() - 2]) {
+            if !text.is_char_boundary(offset) {
+                continue;
+            }
+            let line_start = text[..offset].rfind('\n').map_or(0, |i| i + 1);
+            let expected = text[line_start..offset].chars().count() + 1;
+            assert_eq!(idx.location(&text, offset).column, expected, "offset {offset}");
+        }
+        let exact = "é".repeat(CHAR_BLOCK);
+        assert_eq!(LineIndex::new(&exact).location(&exact, exact.len()).column, CHAR_BLOCK + 1);
+        let ascii = "a".repeat(10 * CHAR_BLOCK);
+        let idx = LineIndex::new(&ascii);
+        assert_eq!(idx.location(&ascii, 9 * CHAR_BLOCK + 7).column, 9 * CHAR_BLOCK + 8);
+        let stale = LineIndex::default();
+        assert_eq!(stale.location("éa", 2).column, 2, "an index of no text still counts right");
     }
 
     #[test]

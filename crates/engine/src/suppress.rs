@@ -14,6 +14,8 @@
 //! suppresses nothing (TL-META-002). Directives are read from each parser's comments, never by
 //! searching raw text.
 
+use std::collections::HashMap;
+
 use crate::finding::{Finding, Severity, Suppression, SuppressionKind};
 use crate::rule::{References, RuleMeta};
 use crate::{Comment, Node, SourceFile, Span};
@@ -183,6 +185,43 @@ fn names(rules: &[String], id: &str) -> bool {
     rules.iter().any(|r| id == r || (id.starts_with(r.as_str()) && id.as_bytes().get(r.len()) == Some(&b'-')))
 }
 
+/// Where to look for the directives that may cover a finding.
+struct Index<'h> {
+    /// Directives of the whole file, in order.
+    file_wide: Vec<usize>,
+    /// Annotation directives by the address they cover.
+    by_resource: HashMap<String, Vec<usize>>,
+    /// Line directives by their line.
+    by_line: HashMap<usize, Vec<usize>>,
+    /// The header line of each resource (the first one of an address).
+    head_lines: HashMap<&'h str, usize>,
+}
+
+impl<'h> Index<'h> {
+    fn new(all: &[Directive], heads: &[Head<'h>]) -> Self {
+        let mut index = Index {
+            file_wide: Vec::new(),
+            by_resource: HashMap::new(),
+            by_line: HashMap::new(),
+            head_lines: HashMap::new(),
+        };
+        for (i, directive) in all.iter().enumerate() {
+            match (directive.scope, directive.resource.as_deref()) {
+                (Scope::File, _) => index.file_wide.push(i),
+                (Scope::Resource, Some(address)) => {
+                    index.by_resource.entry(address.to_string()).or_default().push(i)
+                }
+                (Scope::Resource, None) => {}
+                (Scope::Line, _) => index.by_line.entry(directive.line).or_default().push(i),
+            }
+        }
+        for head in heads {
+            index.head_lines.entry(head.address).or_insert(head.line);
+        }
+        index
+    }
+}
+
 /// A resource of the file, for resource-head suppressions and annotations.
 pub struct Head<'a> {
     /// Its address.
@@ -210,14 +249,14 @@ pub fn apply(
     if all.is_empty() {
         return;
     }
+    let index = Index::new(&all, heads);
+    // The first file-wide directive naming each rule, found once per rule id.
+    let mut file_wide: HashMap<String, Option<usize>> = HashMap::new();
     for finding in findings.iter_mut().filter(|f| f.suppressed.is_none()) {
-        let head_line = finding
-            .resource
-            .as_deref()
-            .and_then(|address| heads.iter().find(|h| h.address == address))
-            .map(|h| h.line);
+        let head_line =
+            finding.resource.as_deref().and_then(|address| index.head_lines.get(address)).copied();
         let line = finding.start.line;
-        let matching = all.iter_mut().find(|d| {
+        let covers = |d: &Directive| {
             names(&d.rules, &finding.rule)
                 && match d.scope {
                     Scope::File => true,
@@ -228,8 +267,26 @@ pub fn apply(
                             || head_line.is_some_and(|h| d.line == h || (d.own_line && d.line + 1 == h))
                     }
                 }
+        };
+        // The first directive, in file order, that covers the finding: only the directives
+        // that could (file-wide ones, the resource's, those on the lines concerned) are looked
+        // at, so many findings and many directives in one file stay cheap.
+        let first_file_wide = *file_wide.entry(finding.rule.clone()).or_insert_with(|| {
+            index
+                .file_wide
+                .iter()
+                .copied()
+                .find(|&i| all.get(i).is_some_and(|d| names(&d.rules, &finding.rule)))
         });
-        let Some(directive) = matching else { continue };
+        let lines = [Some(line), line.checked_sub(1), head_line, head_line.and_then(|h| h.checked_sub(1))];
+        let by_resource = finding.resource.as_deref().and_then(|a| index.by_resource.get(a));
+        let matching = first_file_wide
+            .into_iter()
+            .chain(by_resource.into_iter().flatten().copied())
+            .chain(lines.into_iter().flatten().filter_map(|l| index.by_line.get(&l)).flatten().copied())
+            .filter(|&i| all.get(i).is_some_and(&covers))
+            .min();
+        let Some(directive) = matching.and_then(|i| all.get_mut(i)) else { continue };
         directive.used = true;
         match &directive.expires {
             Some(date) if date.as_str() < today => {

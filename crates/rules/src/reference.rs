@@ -15,10 +15,7 @@ const REFERENCE_TAGS: [&str; 4] = ["!Ref", "!GetAtt", "!ImportValue", "\"Ref\":"
 /// Whether the bytes `span` of `text` sit inside an interpolation, a reference or an
 /// angle-bracket placeholder on their line.
 pub(crate) fn is_reference(text: &str, span: Span) -> bool {
-    let line_start = text.get(..span.start).and_then(|t| t.rfind('\n')).map_or(0, |i| i + 1);
-    let line_end = text.get(span.end..).and_then(|t| t.find('\n')).map_or(text.len(), |i| span.end + i);
-    let before = text.get(line_start..span.start).unwrap_or("");
-    let after = text.get(span.end..line_end).unwrap_or("");
+    let (before, after) = surroundings(text, span);
     let enclosed = INTERPOLATIONS.iter().any(|(open, close)| {
         before.rfind(open).is_some_and(|at| {
             let between = before.get(at + open.len()..).unwrap_or("");
@@ -30,6 +27,28 @@ pub(crate) fn is_reference(text: &str, span: Span) -> bool {
         .iter()
         .any(|tag| before.trim_end().trim_end_matches(['"', '\'']).trim_end().ends_with(tag));
     enclosed || placeholder || tagged
+}
+
+/// How far from a match its line is read, each way: an interpolation or tag that encloses a
+/// secret sits right beside it. The bound keeps the work per match constant, so a file of one
+/// very long line full of matches is still read in linear time.
+pub(crate) const NEARBY: usize = 512;
+
+/// The text of `span`'s line before and after it, at most [`NEARBY`] bytes each way.
+pub(crate) fn surroundings(text: &str, span: Span) -> (&str, &str) {
+    let mut floor = span.start.saturating_sub(NEARBY);
+    while !text.is_char_boundary(floor) {
+        floor += 1;
+    }
+    let mut ceiling = span.end.saturating_add(NEARBY).min(text.len());
+    while !text.is_char_boundary(ceiling) {
+        ceiling -= 1;
+    }
+    let before = text.get(floor..span.start).unwrap_or("");
+    let before = before.rfind(['\n', '\r']).map_or(before, |i| before.get(i + 1..).unwrap_or(""));
+    let after = text.get(span.end..ceiling.max(span.end)).unwrap_or("");
+    let after = after.find(['\n', '\r']).map_or(after, |i| after.get(..i).unwrap_or(""));
+    (before, after)
 }
 
 #[cfg(test)]
@@ -62,5 +81,19 @@ mod tests {
         assert!(!check("key = \"%{ if x }KEYVALUE%{ endif }\"", "KEYVALUE"));
         // An opener on another line does not count.
         assert!(!check("x = ${\nKEYVALUE }", "KEYVALUE"));
+        assert!(!check("x = ${\rKEYVALUE }", "KEYVALUE"), "a lone CR ends a line too");
+    }
+
+    #[test]
+    fn only_the_neighbourhood_is_read() {
+        let far = format!("${{{}KEYVALUE}}", " ".repeat(NEARBY + 10));
+        assert!(!check(&far, "KEYVALUE"), "an opener beyond the window does not count");
+        let near = format!("{}${{KEYVALUE}}", "x".repeat(NEARBY * 4));
+        assert!(check(&near, "KEYVALUE"));
+        let text = "é".repeat(NEARBY);
+        let at = text.len() / 2;
+        let (before, after) = surroundings(&text, Span::new(at, at));
+        assert!(before.len() <= NEARBY && after.len() <= NEARBY);
+        assert!(!before.is_empty() && !after.is_empty());
     }
 }

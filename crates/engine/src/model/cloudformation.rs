@@ -8,6 +8,7 @@
 //! without default, pseudo parameters) stays as written, which rules read as unknown or, for
 //! `Ref`/`GetAtt` to a resource, as a reference. Spans stay those of the intrinsic as written.
 
+use std::cell::RefCell;
 use std::collections::HashMap;
 
 use crate::{Node, Resource, Target, Value};
@@ -37,6 +38,10 @@ struct Template {
     parameters: HashMap<String, Node>,
     mappings: Option<Node>,
     conditions: HashMap<String, Node>,
+    /// The truth of each named condition once decided (`None`: undecidable). Conditions
+    /// refer to each other, so without it `C0: !Or [!Condition C1, !Condition C1]`, `C1: ...`
+    /// would cost two to the number of conditions.
+    decided: RefCell<HashMap<String, Option<bool>>>,
 }
 
 /// Resolve the intrinsics of every template document in place.
@@ -66,7 +71,25 @@ impl Template {
             .iter()
             .map(|e| (e.key.clone(), e.value.clone()))
             .collect();
-        Template { parameters, mappings: doc.get("Mappings").cloned(), conditions }
+        Template {
+            parameters,
+            mappings: doc.get("Mappings").cloned(),
+            conditions,
+            decided: RefCell::new(HashMap::new()),
+        }
+    }
+
+    /// The truth of the condition called `name`, decided once. While it is being decided it
+    /// reads as undecidable, so a condition that refers to itself is undecidable.
+    fn named(&self, name: &str, depth: usize) -> Option<bool> {
+        if let Some(known) = self.decided.borrow().get(name) {
+            return *known;
+        }
+        let referenced = self.conditions.get(name)?;
+        self.decided.borrow_mut().insert(name.to_string(), None);
+        let truth = self.condition(referenced, depth + 1);
+        self.decided.borrow_mut().insert(name.to_string(), truth);
+        truth
     }
 
     /// The truth of a condition expression, when parameters decide it.
@@ -105,10 +128,7 @@ impl Template {
                 }
                 any
             }
-            "Condition" => {
-                let referenced = self.conditions.get(args.as_str()?)?;
-                self.condition(referenced, depth + 1)
-            }
+            "Condition" => self.named(args.as_str()?, depth),
             _ => None,
         }
     }
@@ -208,9 +228,8 @@ fn evaluate(node: &Node, template: &Template, depth: usize) -> Option<Value> {
     match name {
         "Ref" => template.parameters.get(args.as_str()?).map(|d| d.value.clone()),
         "Fn::If" => {
-            let condition = template.conditions.get(items.first()?.as_str()?)?;
-            let branch =
-                if template.condition(condition, depth + 1)? { items.get(1)? } else { items.get(2)? };
+            let truth = template.named(items.first()?.as_str()?, depth)?;
+            let branch = if truth { items.get(1)? } else { items.get(2)? };
             Some(branch.value.clone())
         }
         "Fn::Sub" => {
@@ -329,6 +348,26 @@ Resources:
         assert!(p.get("Secret").and_then(Node::as_tagged).is_some());
         assert!(p.get("Gone").is_none());
         assert!(p.get("Other").and_then(Node::as_tagged).is_some());
+    }
+
+    #[test]
+    fn conditions_are_decided_once_and_cycles_are_undecidable() {
+        // Twenty-five conditions that each name the next twice: two to the twenty-fifth
+        // evaluations without memoisation.
+        let mut template = String::from("Parameters:\n  Env: {Type: String, Default: prod}\nConditions:\n");
+        for i in 0..25 {
+            template
+                .push_str(&format!("  C{i}: !Or [!Condition C{next}, !Condition C{next}]\n", next = i + 1));
+        }
+        template.push_str("  C25: !Equals [!Ref Env, prod]\n  Loop: !Not [!Condition Loop]\n");
+        template.push_str("Resources:\n  B:\n    Type: AWS::S3::Bucket\n    Properties:\n");
+        template.push_str("      Deep: !If [C0, yes, no]\n      Cycle: !If [Loop, yes, no]\n");
+        let started = std::time::Instant::now();
+        let doc = resolved(&template);
+        assert!(started.elapsed() < std::time::Duration::from_secs(5), "{:?}", started.elapsed());
+        let p = doc.get_path("Resources.B.Properties").expect("properties");
+        assert_eq!(p.get("Deep").and_then(Node::as_str), Some("yes"));
+        assert!(p.get("Cycle").and_then(Node::as_tagged).is_some(), "a cycle stays undecided");
     }
 
     #[test]

@@ -8,6 +8,8 @@
 //! service's key, or of its `extends`, when it adds one), so findings stay in the file whose
 //! service is judged; services that exist only in the override file are judged there.
 
+use std::collections::{HashMap, HashSet};
+
 use crate::{Entry, Node, Resource, Span, Target, Value};
 
 /// One resource per service, addressed `services.<name>`.
@@ -63,6 +65,11 @@ pub fn merge_override(base_doc: &mut Node, override_doc: &mut Node) {
 /// merged under the extending service's own.
 pub fn apply_extends(doc: &mut Node) {
     let Some(services) = doc.get("services").cloned() else { return };
+    let mut by_name: HashMap<&str, &Node> = HashMap::new();
+    for service in services.entries() {
+        by_name.entry(service.key.as_str()).or_insert(&service.value);
+    }
+    let mut budget = EXTENDS_BUDGET;
     let Some(entries) = service_map_mut(doc) else { return };
     for entry in entries.iter_mut() {
         let Some(extends) = entry.value.entry("extends") else { continue };
@@ -75,10 +82,15 @@ pub fn apply_extends(doc: &mut Node) {
             }
             _ => None,
         };
-        let Some(parent) = target.and_then(|name| services.get(&name)).filter(|p| p.get("extends").is_none())
+        let Some(parent) = target
+            .and_then(|name| by_name.get(name.as_str()).copied())
+            .filter(|p| p.get("extends").is_none())
         else {
             continue;
         };
+        // Past the budget the service is judged as written.
+        let Some(size) = nodes_up_to(parent, budget) else { continue };
+        budget -= size;
         let mut combined = parent.clone();
         relocate(&mut combined, anchor);
         merge_into(&mut combined, &entry.value, anchor, 0);
@@ -86,6 +98,32 @@ pub fn apply_extends(doc: &mut Node) {
         combined.span = entry.value.span;
         entry.value = combined;
     }
+}
+
+/// Most nodes `extends` may copy in one file: a service extended by thousands of others
+/// would otherwise multiply the file's size by their number.
+const EXTENDS_BUDGET: usize = 1_000_000;
+
+/// Maps and lists with more entries than this are merged through a hash index.
+const LINEAR_MERGE: usize = 16;
+
+/// The number of nodes of a tree, if it is at most `limit`.
+fn nodes_up_to(node: &Node, limit: usize) -> Option<usize> {
+    let mut count = 0usize;
+    let mut stack = vec![node];
+    while let Some(n) = stack.pop() {
+        count += 1;
+        if count > limit {
+            return None;
+        }
+        match &n.value {
+            Value::Map(entries) => stack.extend(entries.iter().map(|e| &e.value)),
+            Value::List(items) => stack.extend(items.iter()),
+            Value::Tagged(_, inner) => stack.push(inner),
+            _ => {}
+        }
+    }
+    Some(count)
 }
 
 fn service_map_mut(doc: &mut Node) -> Option<&mut Vec<Entry>> {
@@ -105,8 +143,21 @@ fn merge_into(base: &mut Node, over: &Node, anchor: Span, depth: usize) {
     }
     match (&mut base.value, &over.value) {
         (Value::Map(base_entries), Value::Map(over_entries)) => {
+            // Keys of the base (and of the entries added to it), for large maps; the first
+            // entry of a key is the one merged into, as in a linear search.
+            let large = base_entries.len() + over_entries.len() > LINEAR_MERGE;
+            let mut index: HashMap<String, usize> = if large {
+                base_entries.iter().enumerate().rev().map(|(i, e)| (e.key.clone(), i)).collect()
+            } else {
+                HashMap::new()
+            };
             for over_entry in over_entries {
-                match base_entries.iter_mut().find(|e| e.key == over_entry.key) {
+                let found = if large {
+                    index.get(&over_entry.key).copied()
+                } else {
+                    base_entries.iter().position(|e| e.key == over_entry.key)
+                };
+                match found.and_then(|i| base_entries.get_mut(i)) {
                     Some(existing) => {
                         let at = existing.value.span;
                         merge_into(&mut existing.value, &over_entry.value, at, depth + 1);
@@ -114,14 +165,30 @@ fn merge_into(base: &mut Node, over: &Node, anchor: Span, depth: usize) {
                     None => {
                         let mut value = over_entry.value.clone();
                         relocate(&mut value, anchor);
+                        if large {
+                            index.insert(over_entry.key.clone(), base_entries.len());
+                        }
                         base_entries.push(Entry { key: over_entry.key.clone(), key_span: anchor, value });
                     }
                 }
             }
         }
         (Value::List(base_items), Value::List(over_items)) => {
+            // The scalar items present, for large lists (items that are not scalars never
+            // count as the same).
+            let large = base_items.len() + over_items.len() > LINEAR_MERGE;
+            let mut present: HashSet<String> = if large {
+                base_items.iter().filter_map(|b| b.scalar_text().map(|t| t.into_owned())).collect()
+            } else {
+                HashSet::new()
+            };
             for item in over_items {
-                if !base_items.iter().any(|b| same_value(b, item)) {
+                let seen = if large {
+                    item.scalar_text().is_some_and(|t| !present.insert(t.into_owned()))
+                } else {
+                    base_items.iter().any(|b| same_value(b, item))
+                };
+                if !seen {
                     let mut value = item.clone();
                     relocate(&mut value, anchor);
                     base_items.push(value);
@@ -198,6 +265,43 @@ mod tests {
         assert_eq!(remaining, ["debug"]);
         assert_eq!(base_of("docker-compose.override.yml").as_deref(), Some("docker-compose.yml"));
         assert_eq!(base_of("compose.yaml"), None);
+    }
+
+    #[test]
+    fn large_merges_and_extends_stay_bounded() {
+        let mut text = String::from("services:\n  base:\n    image: x\n    environment:\n");
+        for i in 0..2_000 {
+            text.push_str(&format!("      K{i}: v\n"));
+        }
+        for i in 0..1_000 {
+            text.push_str(&format!(
+                "  s{i}:\n    extends: base\n    environment:\n      K{i}: mine\n      N{i}: new\n"
+            ));
+        }
+        let mut doc = doc(&text);
+        apply_extends(&mut doc);
+        let services = doc.get("services").expect("services");
+        let first = services.get("s0").and_then(|s| s.get("environment")).expect("merged");
+        assert_eq!(first.entries().len(), 2_001, "the base's keys, the own one merged, one new");
+        assert_eq!(first.get("K0").and_then(Node::as_str), Some("mine"), "the extending service wins");
+        // Two thousand nodes copied a thousand times is over the budget: later services are
+        // judged as written.
+        let copied = services.entries().iter().filter(|e| e.value.get("image").is_some()).count();
+        assert!(copied > 1 && copied < 1_001, "{copied}");
+        let last = services.get("s999").and_then(|s| s.get("environment")).expect("as written");
+        assert_eq!(last.entries().len(), 2);
+
+        let mut base = doc_from_list((0..5_000).map(|i| format!("p{i}")).collect());
+        let over = doc_from_list((2_500..7_500).map(|i| format!("p{i}")).chain(["p1".into()]).collect());
+        merge_into(&mut base, &over, Span::default(), 0);
+        assert_eq!(base.items().len(), 7_500, "items already present are not added again");
+    }
+
+    fn doc_from_list(items: Vec<String>) -> Node {
+        Node::new(
+            Span::default(),
+            Value::List(items.into_iter().map(|s| Node::new(Span::default(), Value::String(s))).collect()),
+        )
     }
 
     #[test]

@@ -47,12 +47,20 @@ pub struct Stage {
     pub parent: Option<usize>,
 }
 
-/// The stages of a Dockerfile, in order.
+/// The stages of a Dockerfile, in order, worked out once per parsed file (rules ask for them
+/// for every stage of the file, which would cost the square of the stage count).
+pub fn stages_of(df: &Dockerfile) -> &[Stage] {
+    df.stages.get_or_init(|| stages(df))
+}
+
+/// The stages of a Dockerfile, in order (see [`stages_of`], which computes them once).
 pub fn stages(df: &Dockerfile) -> Vec<Stage> {
     let froms: Vec<usize> =
         df.instructions.iter().enumerate().filter(|(_, i)| i.keyword == "FROM").map(|(n, _)| n).collect();
     let global = global_scope(df, froms.first().copied().unwrap_or(df.instructions.len()));
     let mut stages: Vec<Stage> = Vec::with_capacity(froms.len());
+    // The last stage of each alias (lowercased): a later stage with the same alias wins.
+    let mut by_alias: std::collections::HashMap<String, usize> = std::collections::HashMap::new();
     for (index, &from) in froms.iter().enumerate() {
         let end = froms.get(index + 1).copied().unwrap_or(df.instructions.len());
         let text = df.instructions.get(from).and_then(|i| i.args.shell_text()).unwrap_or("");
@@ -63,10 +71,13 @@ pub fn stages(df: &Dockerfile) -> Vec<Stage> {
             (Some(kw), Some(name)) if kw.eq_ignore_ascii_case("as") => Some((*name).to_string()),
             _ => None,
         };
-        let parent = stages
-            .iter()
-            .rposition(|s| s.alias.as_deref().is_some_and(|a| a.eq_ignore_ascii_case(&image)))
+        let parent = by_alias
+            .get(&image.to_ascii_lowercase())
+            .copied()
             .or_else(|| image.parse::<usize>().ok().filter(|n| *n < index));
+        if let Some(alias) = &alias {
+            by_alias.insert(alias.to_ascii_lowercase(), index);
+        }
         stages.push(Stage { index, from, image, alias, instructions: from..end, parent });
     }
     stages
@@ -75,8 +86,8 @@ pub fn stages(df: &Dockerfile) -> Vec<Stage> {
 /// One `stage` resource per stage: address `stage[<i>]` or `stage[<i>] <alias>`, span the
 /// first line of its `FROM`, index the stage index.
 pub fn resources<'a>(df: &'a Dockerfile) -> Vec<Resource<'a>> {
-    stages(df)
-        .into_iter()
+    stages_of(df)
+        .iter()
         .map(|s| {
             let address = match &s.alias {
                 Some(alias) => format!("stage[{}] {alias}", s.index),
@@ -285,6 +296,27 @@ fn global_scope(df: &Dockerfile, end: usize) -> Scope {
     scope
 }
 
+/// Call `visit` with each instruction of `stage` (its `FROM` first) and the variables visible
+/// at it, as [`scope_at`] would give them, in one pass: a stage of thousands of instructions
+/// costs what it holds, not its square.
+pub fn visit_scopes(df: &Dockerfile, stages: &[Stage], stage: &Stage, mut visit: impl FnMut(usize, &Scope)) {
+    let first_from = stages.first().map_or(df.instructions.len(), |s| s.from);
+    let global = global_scope(df, first_from.min(stage.from));
+    let mut scope = scope_at(df, stages, stage.from);
+    for at in stage.instructions.clone() {
+        visit(at, &scope);
+        if at == stage.from {
+            continue;
+        }
+        let Some(instruction) = df.instructions.get(at) else { continue };
+        match instruction.keyword.as_str() {
+            "ARG" => scope.arg(instruction, Some(&global)),
+            "ENV" => scope.env(instruction),
+            _ => {}
+        }
+    }
+}
+
 /// The variables visible at instruction `at` (before it runs): the stage's `ARG`s (a
 /// re-declared global `ARG` takes the global default) and `ENV`s, plus the `ENV`s inherited
 /// through `FROM <earlier stage>`. Before the first `FROM`, the global `ARG`s so far.
@@ -429,6 +461,28 @@ mod tests {
         assert_eq!(scope.expand(&deep), None);
         let ok = format!("{}x{}", "${A:-".repeat(10), "}".repeat(10));
         assert_eq!(scope.expand(&ok).as_deref(), Some("x"));
+    }
+
+    #[test]
+    fn visited_scopes_are_those_of_scope_at() {
+        let d = df(
+            "ARG V=1\nARG G=g\nFROM alpine AS a\nENV A=$V\nARG G\nARG L=l\nRUN x\nFROM a\nARG L=m\nENV B=$L\nRUN y\n",
+        );
+        let s = stages(&d);
+        for stage in &s {
+            let mut seen = 0;
+            visit_scopes(&d, &s, stage, |at, scope| {
+                seen += 1;
+                let fresh = scope_at(&d, &s, at);
+                for name in ["V", "G", "A", "L", "B"] {
+                    assert_eq!(scope.value(name), fresh.value(name), "{name} at {at}");
+                    assert_eq!(scope.is_declared(name), fresh.is_declared(name), "{name} at {at}");
+                }
+            });
+            assert_eq!(seen, stage.instructions.len());
+        }
+        assert!(std::ptr::eq(stages_of(&d), stages_of(&d)), "worked out once");
+        assert_eq!(stages_of(&d), s.as_slice());
     }
 
     #[test]

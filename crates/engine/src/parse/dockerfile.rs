@@ -49,6 +49,9 @@ pub struct Dockerfile {
     pub comments: Vec<Comment>,
     /// Parser directives (`# syntax=...`, `# escape=...`), lowercased name and value.
     pub directives: Vec<(String, String)>,
+    /// The build stages, worked out once on first use (see
+    /// [`crate::model::dockerfile::stages_of`]): every rule asks for them for every stage.
+    pub(crate) stages: std::sync::OnceLock<Vec<crate::model::dockerfile::Stage>>,
 }
 
 /// One instruction, continuation lines and heredocs included.

@@ -78,7 +78,16 @@ pub struct YamlStream {
 /// the expansion budget, nesting past [`MAX_DEPTH`](super::MAX_DEPTH), or a value that does
 /// not fit its core tag.
 pub fn parse(text: &str) -> Result<YamlStream, ParseError> {
-    let built = builder::build(text)?;
+    parse_with_alias_budget(text, ALIAS_BUDGET)
+}
+
+/// [`parse`] with another budget for alias expansion than [`ALIAS_BUDGET`]: at most
+/// `alias_nodes` nodes created by aliases in the stream.
+///
+/// # Errors
+/// As [`parse`]; an alias past the budget is an error located at the alias.
+pub fn parse_with_alias_budget(text: &str, alias_nodes: usize) -> Result<YamlStream, ParseError> {
+    let built = builder::build(text, alias_nodes)?;
     let comments = comments::find(text, built.scalar_spans);
     Ok(YamlStream { documents: built.documents, comments })
 }

@@ -136,7 +136,9 @@ pub(crate) fn check(resource: &Resource<'_>, file: &FileContext<'_>, out: &mut O
         let (plan_names, blocked) = crate::links::values_at(body, n.plan_name);
         let mut linked = if blocked { Truth::Unknown } else { Truth::False };
         for value in plan_names {
-            for plan in &testing_plans {
+            // Through the scope again, not the list above: every comparison is taken from the
+            // relation budget, so plans times selections times plans stays bounded.
+            for plan in scope.of_kind(resource.target, n.testing_plan) {
                 match names(value, plan, &[n.testing_plan_name]) {
                     Truth::True => linked = Truth::True,
                     Truth::Unknown if linked == Truth::False => linked = Truth::Unknown,

@@ -46,7 +46,7 @@
 //! `RUN` and verify with `sha256sum -c`); pin Git sources to a commit; use `COPY` for local
 //! files.
 
-use trustlint_engine::model::dockerfile::{Scope, scope_at, stages};
+use trustlint_engine::model::dockerfile::{Scope, stages_of, visit_scopes};
 use trustlint_engine::parse::dockerfile::{Args, Instruction};
 
 use crate::prelude::*;
@@ -87,17 +87,16 @@ enum Source {
 
 pub(crate) fn check(resource: &Resource<'_>, file: &FileContext<'_>, out: &mut Outcome) {
     let Syntax::Dockerfile(df) = file.syntax else { return };
-    let stages = stages(df);
+    let stages = stages_of(df);
     let Some(stage) = stages.get(resource.index) else { return };
-    for at in stage.instructions.clone() {
-        let Some(instruction) = df.instructions.get(at) else { continue };
+    visit_scopes(df, stages, stage, |at, scope| {
+        let Some(instruction) = df.instructions.get(at) else { return };
         if instruction.keyword != "ADD" || !instruction.heredocs.is_empty() {
-            continue;
+            return;
         }
-        let scope = scope_at(df, &stages, at);
         let checksum = instruction.flag("checksum").is_some_and(|f| f.value.as_deref().is_some_and(|v| !v.is_empty()));
         let judged: Vec<Source> =
-            sources(instruction).iter().map(|s| classify(s, &scope, checksum)).collect();
+            sources(instruction).iter().map(|s| classify(s, scope, checksum)).collect();
         if let Some(Source::RemoteUnverified(url)) = judged.iter().find(|s| matches!(s, Source::RemoteUnverified(_))) {
             out.fail(instruction.first_line, format!("`ADD {url}` downloads without `--checksum`: its content is not verified"));
         } else if judged.contains(&Source::Unknown) {
@@ -106,7 +105,7 @@ pub(crate) fn check(resource: &Resource<'_>, file: &FileContext<'_>, out: &mut O
             out.fail(instruction.first_line, format!("`ADD {path}` copies a local path: use `COPY`"))
                 .severity(Severity::Low);
         }
-    }
+    });
 }
 
 /// The source arguments of an `ADD` (every argument but the destination).

@@ -41,7 +41,7 @@
 //! (Dependabot, Renovate) propose digest updates as reviewed pull requests.
 
 use trustlint_engine::image::ImageRef;
-use trustlint_engine::model::dockerfile::stages;
+use trustlint_engine::model::dockerfile::stages_of;
 
 use crate::prelude::*;
 
@@ -63,7 +63,7 @@ pub(crate) fn meta() -> Meta {
 
 pub(crate) fn check(resource: &Resource<'_>, file: &FileContext<'_>, out: &mut Outcome) {
     let Syntax::Dockerfile(df) = file.syntax else { return };
-    let stages = stages(df);
+    let stages = stages_of(df);
     let Some(stage) = stages.get(resource.index) else { return };
     if stage.parent.is_some() {
         return;

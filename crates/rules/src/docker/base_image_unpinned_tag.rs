@@ -44,7 +44,7 @@
 //! well (`python:3.12.4-slim-bookworm@sha256:...`) and let a dependency bot propose updates.
 
 use trustlint_engine::image::ImageRef;
-use trustlint_engine::model::dockerfile::stages;
+use trustlint_engine::model::dockerfile::stages_of;
 
 use crate::prelude::*;
 
@@ -66,7 +66,7 @@ pub(crate) fn meta() -> Meta {
 
 pub(crate) fn check(resource: &Resource<'_>, file: &FileContext<'_>, out: &mut Outcome) {
     let Syntax::Dockerfile(df) = file.syntax else { return };
-    let stages = stages(df);
+    let stages = stages_of(df);
     let Some(stage) = stages.get(resource.index) else { return };
     // `FROM <earlier stage>` builds on that stage, which is judged on its own.
     if stage.parent.is_some() {

@@ -56,7 +56,7 @@
 //! Kubernetes `runAsNonRoot` can verify it.
 
 use trustlint_engine::image::ImageRef;
-use trustlint_engine::model::dockerfile::{Stage, scope_at, stages};
+use trustlint_engine::model::dockerfile::{Stage, scope_at, stages_of};
 use trustlint_engine::parse::dockerfile::Dockerfile;
 
 use crate::prelude::*;
@@ -82,7 +82,7 @@ const CHAINGUARD_NON_ROOT: [&str; 3] = ["chainguard/static", "chainguard/python"
 
 pub(crate) fn check(resource: &Resource<'_>, file: &FileContext<'_>, out: &mut Outcome) {
     let Syntax::Dockerfile(df) = file.syntax else { return };
-    let stages = stages(df);
+    let stages = stages_of(df);
     // Only the image that ships is judged; earlier stages pass silently.
     if resource.index + 1 != stages.len() {
         return;
@@ -92,7 +92,7 @@ pub(crate) fn check(resource: &Resource<'_>, file: &FileContext<'_>, out: &mut O
     // Parents always precede their child, so the walk ends; the bound guards it anyway.
     for _ in 0..=stages.len() {
         if let Some(at) = last_user(df, stage) {
-            judge_user(df, &stages, at, stage, last, out);
+            judge_user(df, stages, at, stage, last, out);
             return;
         }
         match stage.parent.and_then(|p| stages.get(p)) {

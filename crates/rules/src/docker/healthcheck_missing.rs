@@ -43,7 +43,7 @@
 //! the service cannot serve (a `/healthz` request, a `pg_isready`, a built-in `health`
 //! subcommand for distroless images), and remove `HEALTHCHECK NONE`.
 
-use trustlint_engine::model::dockerfile::{Stage, stages};
+use trustlint_engine::model::dockerfile::{Stage, stages_of};
 use trustlint_engine::parse::dockerfile::Dockerfile;
 
 use crate::prelude::*;
@@ -66,7 +66,7 @@ pub(crate) fn meta() -> Meta {
 
 pub(crate) fn check(resource: &Resource<'_>, file: &FileContext<'_>, out: &mut Outcome) {
     let Syntax::Dockerfile(df) = file.syntax else { return };
-    let stages = stages(df);
+    let stages = stages_of(df);
     if resource.index + 1 != stages.len() {
         return;
     }

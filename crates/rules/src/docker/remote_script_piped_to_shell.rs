@@ -89,7 +89,7 @@ pub(crate) fn check(resource: &Resource<'_>, file: &FileContext<'_>, out: &mut O
 
 /// The instructions of stage `index`: from its `FROM` up to the next `FROM`.
 fn stage_instructions(df: &Dockerfile, index: usize) -> &[Instruction] {
-    let stages = trustlint_engine::model::dockerfile::stages(df);
+    let stages = trustlint_engine::model::dockerfile::stages_of(df);
     let Some(stage) = stages.get(index) else { return &[] };
     df.instructions.get(stage.instructions.clone()).unwrap_or(&[])
 }

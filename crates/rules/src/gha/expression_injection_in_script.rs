@@ -57,6 +57,8 @@
 //! shell, `process.env.TITLE` in github-script): the value then stays data and is never
 //! parsed as code.
 
+use std::collections::HashMap;
+
 use github_actions_expressions::call::Function;
 use github_actions_expressions::context::Context;
 use github_actions_expressions::literal::Literal;
@@ -137,6 +139,11 @@ pub(crate) fn check(resource: &Resource<'_>, file: &FileContext<'_>, out: &mut O
             }
             continue;
         };
+        // Where the search for each expression text stopped, in the value and in the file:
+        // interpolations come in order, so each search resumes there and a script of
+        // thousands of expressions is read once, not once per expression.
+        let mut counted: HashMap<&str, (usize, usize)> = HashMap::new();
+        let mut located: HashMap<&str, (usize, usize, Span)> = HashMap::new();
         for found in interpolations(text) {
             let raw = found.raw(text);
             let tainted = match tainted_contexts(found.inner) {
@@ -148,8 +155,8 @@ pub(crate) fn check(resource: &Resource<'_>, file: &FileContext<'_>, out: &mut O
                 }
             };
             let Some(first) = tainted.first() else { continue };
-            let occurrence = text.get(..found.span.start).map_or(0, |before| before.matches(raw).count());
-            let span = locate(file.source, node, raw, occurrence);
+            let occurrence = occurrences_before(text, raw, found.span.start, &mut counted);
+            let span = locate_from(file.source, node, raw, occurrence, &mut located);
             let mut message = format!(
                 "`{raw}` expands attacker-controlled `{first}` into the `{field}` script of `{}`",
                 resource.address
@@ -179,6 +186,21 @@ fn privileged_trigger(resource: &Resource<'_>, file: &FileContext<'_>) -> Option
     PRIVILEGED_TRIGGERS.iter().copied().find(|t| events.iter().any(|e| e == t))
 }
 
+/// The number of non-overlapping copies of `raw` in `text` that end by `end`, resuming from
+/// where the last call for the same `raw` stopped (`end` never decreases between calls).
+fn occurrences_before<'t>(text: &str, raw: &'t str, end: usize, cursors: &mut HashMap<&'t str, (usize, usize)>) -> usize {
+    let (from, count) = cursors.entry(raw).or_insert((0, 0));
+    while let Some(at) = text.get(*from..).and_then(|rest| rest.find(raw)) {
+        let match_end = *from + at + raw.len();
+        if match_end > end || raw.is_empty() {
+            break;
+        }
+        *from = match_end;
+        *count += 1;
+    }
+    *count
+}
+
 /// Where the `occurrence`-th copy of `raw` in a scalar's value sits in the file.
 ///
 /// An expression is copied verbatim into the value of a plain scalar, of a quoted scalar
@@ -187,6 +209,38 @@ fn privileged_trigger(resource: &Resource<'_>, file: &FileContext<'_>) -> Option
 /// the source of the node. A block scalar's header line is skipped: a comment there is not
 /// part of the value. When the text is not found verbatim (escapes, a plain scalar folded
 /// across lines) the whole node is the best place to point.
+///
+/// The search for `raw` resumes where the previous call for it stopped (`occurrence` never
+/// decreases between calls for one `raw` and one node).
+fn locate_from<'t>(
+    source: &SourceFile,
+    node: &Node,
+    raw: &'t str,
+    occurrence: usize,
+    cursors: &mut HashMap<&'t str, (usize, usize, Span)>,
+) -> Span {
+    let slice = source.slice(node.span);
+    let body_start = if slice.starts_with(['|', '>']) { slice.find('\n').map_or(slice.len(), |i| i + 1) } else { 0 };
+    let Some(body) = slice.get(body_start..) else { return node.span };
+    let (from, seen, last) = cursors.entry(raw).or_insert((0, 0, node.span));
+    if raw.is_empty() {
+        return node.span;
+    }
+    while *seen <= occurrence {
+        let Some(at) = body.get(*from..).and_then(|rest| rest.find(raw)) else {
+            // Not found verbatim: the node.
+            return node.span;
+        };
+        let start = node.span.start + body_start + *from + at;
+        *last = Span::new(start, start + raw.len());
+        *from += at + raw.len();
+        *seen += 1;
+    }
+    *last
+}
+
+/// [`locate_from`] without resuming: the reference its results are checked against.
+#[cfg(test)]
 fn locate(source: &SourceFile, node: &Node, raw: &str, occurrence: usize) -> Span {
     let slice = source.slice(node.span);
     let body_start = if slice.starts_with(['|', '>']) { slice.find('\n').map_or(slice.len(), |i| i + 1) } else { 0 };
@@ -457,6 +511,26 @@ mod tests {
         let start = source.text.find(needle).unwrap();
         let end = source.text[start..].find(end_at).map_or(source.text.len(), |i| start + i);
         Node::new(Span::new(start, end), Value::String(String::new()))
+    }
+
+    #[test]
+    fn resumed_searches_agree_with_fresh_ones() {
+        let text = "run: echo ${{ a }} ${{ b }} ${{ a }}${{ a }} x ${{ b }}\n";
+        let source = SourceFile::new("w.yml", text);
+        let node = scalar(&source, "echo", "\n");
+        let value = source.slice(node.span);
+        let mut counted = HashMap::new();
+        let mut located = HashMap::new();
+        for found in interpolations(value) {
+            let raw = found.raw(value);
+            let expected = value[..found.span.start].matches(raw).count();
+            let occurrence = occurrences_before(value, raw, found.span.start, &mut counted);
+            assert_eq!(occurrence, expected, "{raw} at {}", found.span.start);
+            assert_eq!(
+                locate_from(&source, &node, raw, occurrence, &mut located),
+                locate(&source, &node, raw, occurrence)
+            );
+        }
     }
 
     #[test]

@@ -64,7 +64,7 @@
 //! hashed requirements file.
 
 use trustlint_engine::SourceFile;
-use trustlint_engine::model::dockerfile::{scope_at, stages};
+use trustlint_engine::model::dockerfile::{stages_of, visit_scopes};
 use trustlint_engine::parse::dockerfile::Args;
 
 use crate::prelude::*;
@@ -106,14 +106,14 @@ enum Verdict {
 pub(crate) fn check(resource: &Resource<'_>, file: &FileContext<'_>, out: &mut Outcome) {
     match (resource.target, file.syntax) {
         (Target::Dockerfile, Syntax::Dockerfile(df)) => {
-            let stages = stages(df);
+            let stages = stages_of(df);
             let Some(stage) = stages.get(resource.index) else { return };
-            for at in stage.instructions.clone() {
-                let Some(instruction) = df.instructions.get(at) else { continue };
+            visit_scopes(df, stages, stage, |at, scope| {
+                let Some(instruction) = df.instructions.get(at) else { return };
                 if instruction.keyword != "RUN" {
-                    continue;
+                    return;
                 }
-                let ci = scope_at(df, &stages, at).value("CI").is_some_and(|v| !v.is_empty() && v != "false");
+                let ci = scope.value("CI").is_some_and(|v| !v.is_empty() && v != "false");
                 let place = Place::Dockerfile { ci };
                 match &instruction.args {
                     Args::Exec { items, .. } => {
@@ -139,7 +139,7 @@ pub(crate) fn check(resource: &Resource<'_>, file: &FileContext<'_>, out: &mut O
                         }
                     }
                 }
-            }
+            });
         }
         (Target::GithubActions, _) => {
             let Some(run) = resource.body.and_then(|b| b.get("run")) else { return };

@@ -114,12 +114,7 @@ pub(crate) fn check(_resource: &Resource<'_>, file: &FileContext<'_>, out: &mut 
     // file do not both claim the same secret; each key keeps its nearest secret.
     let mut pairs: Vec<Option<(usize, Span)>> = vec![None; keys.len()];
     for (secret_line, secret) in &secrets {
-        let nearest = key_lines
-            .iter()
-            .enumerate()
-            .filter(|(_, line)| line.abs_diff(*secret_line) <= PAIR_DISTANCE)
-            .min_by_key(|(_, line)| (line.abs_diff(*secret_line), *line > secret_line));
-        let Some((k, key_line)) = nearest else { continue };
+        let Some((k, key_line)) = nearest_key(&key_lines, *secret_line) else { continue };
         if let Some(slot) = pairs.get_mut(k) {
             let closer = slot.is_none_or(|(line, _)| secret_line.abs_diff(*key_line) < line.abs_diff(*key_line));
             if closer {
@@ -148,6 +143,30 @@ pub(crate) fn check(_resource: &Resource<'_>, file: &FileContext<'_>, out: &mut 
     }
 }
 
+/// The key ID nearest to a secret on `secret_line`, within [`PAIR_DISTANCE`] lines: the one
+/// above on a tie, the first of its line when a line holds several. `key_lines` is sorted
+/// (keys are found in text order), so this is two binary searches, whatever the number of
+/// keys: a file of thousands of keys and secrets stays linear.
+fn nearest_key(key_lines: &[usize], secret_line: usize) -> Option<(usize, &usize)> {
+    let first_of = |line: usize| key_lines.partition_point(|l| *l < line);
+    let above = key_lines.partition_point(|l| *l <= secret_line).checked_sub(1).and_then(|last| {
+        let line = *key_lines.get(last)?;
+        let first = first_of(line);
+        Some((first, key_lines.get(first)?))
+    });
+    let below = {
+        let first = first_of(secret_line);
+        key_lines.get(first).map(|line| (first, line))
+    };
+    let distance = |(_, line): &(usize, &usize)| line.abs_diff(secret_line);
+    let best = match (above, below) {
+        (Some(a), Some(b)) if distance(&b) < distance(&a) => Some(b),
+        (Some(a), _) => Some(a),
+        (None, b) => b,
+    };
+    best.filter(|candidate| distance(candidate) <= PAIR_DISTANCE)
+}
+
 /// AWS's documented examples and obvious fillers.
 fn is_placeholder(id: &str) -> bool {
     if id.ends_with("EXAMPLE") {
@@ -172,6 +191,21 @@ mod tests {
         let mut out = Outcome::default();
         check(&resource, &file, &mut out);
         out
+    }
+
+    #[test]
+    fn the_nearest_key_is_found_by_line() {
+        let lines = [2, 2, 5, 9, 30];
+        assert_eq!(nearest_key(&lines, 2), Some((0, &2)), "the first key of the secret's line");
+        assert_eq!(nearest_key(&lines, 3), Some((0, &2)));
+        assert_eq!(nearest_key(&lines, 4), Some((2, &5)));
+        assert_eq!(nearest_key(&lines, 7), Some((2, &5)), "a tie goes to the key above");
+        assert_eq!(nearest_key(&lines, 8), Some((3, &9)));
+        assert_eq!(nearest_key(&lines, 20), Some((4, &30)));
+        assert_eq!(nearest_key(&lines, 19), Some((3, &9)));
+        assert_eq!(nearest_key(&lines, 41), None, "more than ten lines away");
+        assert_eq!(nearest_key(&[], 3), None);
+        assert_eq!(nearest_key(&[50], 0), None);
     }
 
     #[test]

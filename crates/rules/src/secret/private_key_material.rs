@@ -62,7 +62,7 @@ use regex::Regex;
 use trustlint_engine::finding::mask_secret;
 
 use crate::prelude::*;
-use crate::reference::is_reference;
+use crate::reference::{is_reference, surroundings};
 
 pub(crate) fn meta() -> Meta {
     Meta {
@@ -233,8 +233,7 @@ fn pem_keys(text: &str, out: &mut Outcome) {
         let label = label.as_str().trim();
         let openssh_encrypted = body.head.starts_with(OPENSSH_MAGIC) && !body.head.starts_with(OPENSSH_UNENCRYPTED);
         let encrypted = label.contains("ENCRYPTED") || body.encrypted_header || openssh_encrypted;
-        let line_start = text.get(..span.start).and_then(|t| t.rfind('\n')).map_or(0, |i| i + 1);
-        let before = text.get(line_start..span.start).unwrap_or("");
+        let (before, _) = surroundings(text, span);
         let masked = mask_secret(&body.head);
         let message = if service_account && gcp_key.is_match(before) {
             format!("GCP service-account private key is committed (`{masked}`)")

@@ -36,8 +36,9 @@ pub(super) struct Built {
 }
 
 /// Parse `text` into documents.
-pub(super) fn build(text: &str) -> Result<Built, ParseError> {
+pub(super) fn build(text: &str, alias_budget: usize) -> Result<Built, ParseError> {
     let mut builder = Builder::new(text);
+    builder.alias_budget = alias_budget;
     let mut parser = Parser::new_from_str(text);
     while let Some(next) = parser.next_event() {
         let (event, marks) = next.map_err(|e| builder.scan_error(&e))?;
@@ -105,6 +106,8 @@ struct Builder<'t> {
     anchors: HashMap<usize, Anchored>,
     /// Nodes created by aliases so far.
     expanded: usize,
+    /// Most nodes aliases may create (see [`ALIAS_BUDGET`]).
+    alias_budget: usize,
     /// Nodes kept in `anchors` so far.
     retained: usize,
     scalar_spans: Vec<Span>,
@@ -122,6 +125,7 @@ impl<'t> Builder<'t> {
             root: None,
             anchors: HashMap::new(),
             expanded: 0,
+            alias_budget: ALIAS_BUDGET,
             retained: 0,
             scalar_spans: Vec::new(),
             cursor: 0,
@@ -306,7 +310,10 @@ impl<'t> Builder<'t> {
             Some(Anchored::Kept { node, size, height }) => (node, *size, *height),
             Some(Anchored::TooLarge) => {
                 return Err(ParseError::new(
-                    format!("alias to an anchored value too large to expand (over {ALIAS_BUDGET} nodes)"),
+                    format!(
+                        "alias to an anchored value too large to expand (over {} nodes)",
+                        self.alias_budget
+                    ),
                     at,
                 ));
             }
@@ -314,8 +321,11 @@ impl<'t> Builder<'t> {
                 return Err(ParseError::new("alias to an anchor that contains it (recursive alias)", at));
             }
         };
-        if self.expanded + size > ALIAS_BUDGET {
-            return Err(ParseError::new(format!("aliases expand to more than {ALIAS_BUDGET} nodes"), at));
+        if self.expanded + size > self.alias_budget {
+            return Err(ParseError::new(
+                format!("aliases expand to more than {} nodes (max-yaml-alias-nodes)", self.alias_budget),
+                at,
+            ));
         }
         if self.stack.len() + height > MAX_DEPTH {
             return Err(too_deep(at));
@@ -327,7 +337,7 @@ impl<'t> Builder<'t> {
     }
 
     fn keep_anchor(&mut self, id: usize, node: &Node, size: usize, height: usize) {
-        let kept = if size <= ALIAS_BUDGET && self.retained + size <= ANCHOR_BUDGET {
+        let kept = if size <= self.alias_budget && self.retained + size <= ANCHOR_BUDGET {
             self.retained += size;
             Anchored::Kept { node: node.clone(), size, height }
         } else {
