@@ -640,14 +640,74 @@ pub(crate) fn claimed_by_token_rules(resource: &Resource<'_>, file: &FileContext
     spans
 }
 
-/// Whether two spans share a byte.
-pub(crate) fn overlaps(a: Span, b: Span) -> bool {
-    a.start < b.end && b.start < a.end
+/// Bytes of a file around a finding that any output shows as context (the human excerpt
+/// shows at most a line either side, cut to 240 bytes): secrets within reach are redacted
+/// with the finding.
+const SHOWN_AROUND: usize = 1024;
+
+/// How far before the shown window a secret may start and still reach into it.
+const LONGEST_SECRET: usize = 4096;
+
+/// Secret spans of a file, sorted, to answer "which overlap this?" and "which are near this?"
+/// in logarithmic time: a file with thousands of secrets must not cost thousands squared.
+pub(crate) struct SecretSpans {
+    spans: Vec<Span>,
+    /// `reach[i]`: the largest end among `spans[..=i]`.
+    reach: Vec<usize>,
+}
+
+impl SecretSpans {
+    pub(crate) fn new(mut spans: Vec<Span>) -> Self {
+        spans.sort_by_key(|s| (s.start, s.end));
+        spans.dedup();
+        let mut furthest = 0;
+        let reach = spans
+            .iter()
+            .map(|s| {
+                furthest = furthest.max(s.end);
+                furthest
+            })
+            .collect();
+        SecretSpans { spans, reach }
+    }
+
+    /// Whether any span shares a byte with `span`.
+    pub(crate) fn overlap(&self, span: Span) -> bool {
+        let before_end = self.spans.partition_point(|s| s.start < span.end);
+        before_end > 0 && self.reach.get(before_end - 1).is_some_and(|&end| end > span.start)
+    }
+
+    /// Every span, in order.
+    pub(crate) fn iter(&self) -> impl Iterator<Item = Span> + '_ {
+        self.spans.iter().copied()
+    }
+
+    /// The spans that can be shown beside a finding at `span`.
+    pub(crate) fn near(&self, span: Span) -> impl Iterator<Item = Span> + '_ {
+        let low = span.start.saturating_sub(SHOWN_AROUND);
+        let high = span.end.saturating_add(SHOWN_AROUND);
+        let from = self.spans.partition_point(|s| s.start < low.saturating_sub(LONGEST_SECRET));
+        let to = self.spans.partition_point(|s| s.start < high);
+        self.spans.get(from..to).unwrap_or_default().iter().copied().filter(move |s| s.end > low)
+    }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn secret_spans_answer_overlap_and_nearness() {
+        let spans = SecretSpans::new(vec![Span::new(5000, 5010), Span::new(0, 3000), Span::new(100, 110)]);
+        assert!(spans.overlap(Span::new(2999, 3005)), "inside the long span");
+        assert!(spans.overlap(Span::new(5009, 5020)));
+        assert!(!spans.overlap(Span::new(3000, 5000)));
+        assert!(!spans.overlap(Span::new(6000, 6001)));
+        let near: Vec<Span> = spans.near(Span::new(3500, 3510)).collect();
+        assert_eq!(near, [Span::new(0, 3000), Span::new(5000, 5010)], "reaching into the window");
+        let near: Vec<Span> = spans.near(Span::new(9000, 9010)).collect();
+        assert!(near.is_empty());
+    }
 
     fn values(path: &str, text: &str) -> Vec<String> {
         literals(path, text).iter().map(|l| text[l.value.start..l.value.end].to_string()).collect()

@@ -112,7 +112,7 @@
 
 use trustlint_engine::finding::mask_secret;
 
-use crate::credential::{Literal, Origin, claimed_by_token_rules, literals, overlaps, variable_defaults};
+use crate::credential::{Literal, Origin, SecretSpans, claimed_by_token_rules, literals, variable_defaults};
 use crate::prelude::*;
 use crate::sensitive_file::{SensitiveFile, classify};
 
@@ -145,9 +145,9 @@ pub(crate) fn check(resource: &Resource<'_>, file: &FileContext<'_>, out: &mut O
     if found.is_empty() {
         return;
     }
-    let claimed = claimed_by_token_rules(resource, file);
-    let own: Vec<&Literal> =
-        found.iter().filter(|l| !claimed.iter().any(|c| overlaps(*c, l.value))).collect();
+    let claimed = SecretSpans::new(claimed_by_token_rules(resource, file));
+    let own: Vec<&Literal> = found.iter().filter(|l| !claimed.overlap(l.value)).collect();
+    let secrets = SecretSpans::new(found.iter().map(|l| l.value).chain(claimed.iter()).collect());
     for literal in &own {
         let masked = mask_secret(file.source.slice(literal.value));
         let message = match literal.origin {
@@ -158,8 +158,8 @@ pub(crate) fn check(resource: &Resource<'_>, file: &FileContext<'_>, out: &mut O
             Origin::Assignment => format!("`{}` is assigned a credential literal (`{masked}`)", literal.name),
         };
         let violation = out.fail(literal.value, message);
-        // Every secret of the file, so that a neighbouring line shown as context is masked too.
-        for other in found.iter().map(|l| l.value).chain(claimed.iter().copied()) {
+        // The secrets around it too, so that a neighbouring line shown as context is masked.
+        for other in secrets.near(literal.value) {
             violation.redact(other);
         }
     }

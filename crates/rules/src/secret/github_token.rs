@@ -61,7 +61,7 @@ use std::sync::LazyLock;
 use regex::Regex;
 use trustlint_engine::finding::mask_secret;
 
-use crate::credential::is_filler;
+use crate::credential::{SecretSpans, is_filler};
 use crate::prelude::*;
 use crate::reference::is_reference;
 
@@ -128,12 +128,13 @@ fn kind_of(prefix: &str) -> &'static str {
 pub(crate) fn check(_resource: &Resource<'_>, file: &FileContext<'_>, out: &mut Outcome) {
     let text = file.source.text.as_str();
     let found = tokens(text);
+    let secrets = SecretSpans::new(found.iter().map(|(span, _)| *span).collect());
     for (span, kind) in &found {
         let message = format!("GitHub {kind} `{}` is committed", mask_secret(file.source.slice(*span)));
         let violation = out.fail(*span, message);
-        // Every token of the file, so that a neighbouring line shown as context is masked too.
-        for (other, _) in &found {
-            violation.redact(*other);
+        // The tokens around it too, so that a neighbouring line shown as context is masked.
+        for other in secrets.near(*span) {
+            violation.redact(other);
         }
     }
 }

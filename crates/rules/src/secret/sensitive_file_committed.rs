@@ -78,7 +78,7 @@ use std::sync::LazyLock;
 use regex::Regex;
 use trustlint_engine::finding::mask_secret;
 
-use crate::credential::{Literal, Origin, claimed_by_token_rules, is_credential, literals, overlaps};
+use crate::credential::{Literal, Origin, SecretSpans, claimed_by_token_rules, is_credential, literals};
 use crate::prelude::*;
 use crate::sensitive_file::{SensitiveFile, classify};
 
@@ -182,7 +182,8 @@ fn credentials(kind: SensitiveFile, name: &str, resource: &Resource<'_>, file: &
         return;
     }
     let claimed = claimed_by_token_rules(resource, file);
-    let own: Vec<&Literal> = found.iter().filter(|l| !claimed.iter().any(|c| overlaps(*c, l.value))).collect();
+    let claims = SecretSpans::new(claimed.clone());
+    let own: Vec<&Literal> = found.iter().filter(|l| !claims.overlap(l.value)).collect();
     let Some(first) = own.first() else { return };
     let what = if first.origin == Origin::Url {
         format!("a password in a `{}` URL", first.name)
