@@ -64,6 +64,12 @@ impl LineIndex {
         let bytes = text.as_bytes();
         let mut starts = Vec::with_capacity(bytes.len() / 32 + 1);
         starts.push(0);
+        // Every file read is indexed: without carriage returns (the common case) lines end at
+        // each `\n`, found with a vectorised search instead of a byte-by-byte loop.
+        if memchr::memchr(b'\r', bytes).is_none() {
+            starts.extend(memchr::memchr_iter(b'\n', bytes).map(|i| i + 1));
+            return LineIndex { starts };
+        }
         let mut i = 0;
         while i < bytes.len() {
             match bytes[i] {
@@ -157,6 +163,21 @@ mod tests {
         let off = idx.offset_of(text, 2, 3);
         assert_eq!(&text[off..off + 1], ":");
         assert_eq!(idx.location(text, off), Location { line: 2, column: 4 });
+    }
+
+    #[test]
+    fn newline_only_texts_index_as_with_carriage_returns() {
+        // The `\n`-only fast path and the general loop give the same line starts.
+        for text in ["", "a", "\n", "a\nb", "a\nb\n", "\n\nx\n\n", "é\nñ\n"] {
+            let fast = LineIndex::new(text);
+            let crlf = text.replace('\n', "\r\n");
+            let general = LineIndex::new(&crlf);
+            assert_eq!(fast.line_count(), general.line_count(), "{text:?}");
+            for line in 0..fast.line_count() {
+                assert_eq!(fast.line_text(text, line), general.line_text(&crlf, line), "{text:?}");
+            }
+        }
+        assert_eq!(LineIndex::new("a\nb\n").line_count(), 3);
     }
 
     #[test]
