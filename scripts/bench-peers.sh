@@ -99,7 +99,9 @@ trap 'rm -rf "$WORK"' EXIT
 # A copy, so a rebuild during a long run does not change the binary under measurement.
 TRUSTLINT="$WORK/trustlint"
 cp "$ROOT/target/release/trustlint" "$TRUSTLINT"
-RESULTS="$WORK/results.tsv"
+# Rows are kept as they are measured, so an interrupted run leaves what it measured.
+mkdir -p "$PEERS"
+RESULTS="$PEERS/rows-$(date -u +%Y%m%dT%H%M%SZ).tsv"
 : >"$RESULTS"
 
 # Milliseconds since the epoch, as an integer.
@@ -142,7 +144,13 @@ trustlint_files() {
 checkov_findings() {
     python3 - "$1" <<'EOF' 2>/dev/null || echo "?"
 import json, sys
-data = json.load(open(sys.argv[1]))
+text = open(sys.argv[1], encoding="utf-8", errors="replace").read()
+try:
+    data = json.loads(text)
+except ValueError:
+    # Checkov may print warnings before its JSON: decode from the first line that opens it.
+    start = min((i for i in (text.find("\n["), text.find("\n{")) if i >= 0), default=-1)
+    data = json.JSONDecoder().raw_decode(text[start + 1:].lstrip())[0]
 reports = data if isinstance(data, list) else [data]
 print(sum(r.get("summary", r).get("failed", 0) for r in reports if isinstance(r, dict)))
 EOF
