@@ -4,14 +4,16 @@
 
 use std::path::{Path, PathBuf};
 
-use trustlint_engine::terraform::ModuleLoader;
+use trustlint_engine::terraform::{ModuleCache, ModuleLoader};
 
-/// Reads module directories named by their shown paths (see `walk::display_path`).
+/// Reads module directories named by their shown paths (see `walk::display_path`), each
+/// once per run: the parsed directories are kept for the other units that call them.
 pub struct DiskModules {
     cwd: PathBuf,
     /// Each scanned path: its directory resolved (symbolic links followed), and as given.
     roots: Vec<(PathBuf, PathBuf)>,
     max_file_size: u64,
+    cache: ModuleCache,
 }
 
 impl DiskModules {
@@ -33,7 +35,7 @@ impl DiskModules {
                 real.map(|real| (real, dir.to_path_buf()))
             })
             .collect();
-        DiskModules { cwd: cwd.to_path_buf(), roots, max_file_size }
+        DiskModules { cwd: cwd.to_path_buf(), roots, max_file_size, cache: ModuleCache::default() }
     }
 
     fn inside_roots(&self, real: &Path) -> bool {
@@ -60,6 +62,10 @@ impl ModuleLoader for DiskModules {
             return self.read(&real, dir);
         }
         Err(if outside { "outside the scanned paths".into() } else { "no such directory".into() })
+    }
+
+    fn cache(&self) -> Option<&ModuleCache> {
+        Some(&self.cache)
     }
 }
 

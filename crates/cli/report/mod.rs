@@ -89,6 +89,7 @@ impl ReportArgs {
             policies: &self.policies,
             var_files: &self.var_file,
             baseline: self.baseline.as_deref(),
+            evaluations: true,
         }
     }
 }

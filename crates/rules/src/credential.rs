@@ -703,7 +703,7 @@ mod tests {
         assert!(spans.overlap(Span::new(5009, 5020)));
         assert!(!spans.overlap(Span::new(3000, 5000)));
         assert!(!spans.overlap(Span::new(6000, 6001)));
-        let near: Vec<Span> = spans.near(Span::new(3500, 3510)).collect();
+        let near: Vec<Span> = spans.near(Span::new(4000, 4010)).collect();
         assert_eq!(near, [Span::new(0, 3000), Span::new(5000, 5010)], "reaching into the window");
         let near: Vec<Span> = spans.near(Span::new(9000, 9010)).collect();
         assert!(near.is_empty());

@@ -1,6 +1,5 @@
 //! Policy files (TOML) compiled into [`Policy`] values, with errors that point at the line.
 
-use regex::{Regex, RegexBuilder};
 use toml::Spanned;
 use toml::de::{DeTable, DeValue};
 
@@ -9,7 +8,7 @@ use crate::{Severity, Target};
 
 use super::condition::{Annotation, Condition, Quantifier, Test};
 use super::path::Path;
-use super::predicate::{Literal, Options, PortTest, Predicate};
+use super::predicate::{Literal, Options, Pattern, PortTest, Predicate};
 use super::relation::{Direction, Via};
 use super::{CompiledBinding, Policy, PolicyError};
 
@@ -27,9 +26,6 @@ pub(super) struct Located {
 fn err<T>(message: impl Into<String>, span: std::ops::Range<usize>) -> Result<T> {
     Err(Located { message: message.into(), span: Some(span) })
 }
-
-/// Largest compiled regex a policy may use (bytes): matching stays linear and bounded.
-const REGEX_SIZE_LIMIT: usize = 1 << 20;
 
 /// Deepest nesting of conditions accepted.
 const MAX_CONDITION_DEPTH: usize = 32;
@@ -51,12 +47,28 @@ const TOP_KEYS: [&str; 14] = [
     "version",
 ];
 
-/// Compile one policy file.
-pub fn compile(path: &str, text: &str) -> std::result::Result<Policy, PolicyError> {
-    compile_inner(text).map_err(|e| PolicyError::new(path, text, e.message, e.span))
+/// When a policy's regexes are built.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Regexes {
+    /// While compiling: a bad or oversized regex is a compile error.
+    Now,
+    /// On first use (see [`Pattern::deferred`]).
+    OnFirstUse,
 }
 
-fn compile_inner(text: &str) -> Result<Policy> {
+/// Compile one policy file.
+pub fn compile(path: &str, text: &str) -> std::result::Result<Policy, PolicyError> {
+    compile_inner(text, Regexes::Now).map_err(|e| PolicyError::new(path, text, e.message, e.span))
+}
+
+/// [`compile`] for a policy known to compile (the built-in pack, which its test suite
+/// compiles with [`compile`]): its regexes are built the first time they are needed, so a
+/// run pays only for the regexes of the rules its files reach.
+pub fn compile_trusted(path: &str, text: &str) -> std::result::Result<Policy, PolicyError> {
+    compile_inner(text, Regexes::OnFirstUse).map_err(|e| PolicyError::new(path, text, e.message, e.span))
+}
+
+fn compile_inner(text: &str, regexes: Regexes) -> Result<Policy> {
     let document =
         DeTable::parse(text).map_err(|e| Located { message: e.message().to_string(), span: e.span() })?;
     let whole = document.span();
@@ -124,10 +136,10 @@ fn compile_inner(text: &str) -> Result<Policy> {
                         return err(format!("unknown key `{}` in `[[binding]]`", key.get_ref()), key.span());
                     }
                 }
-                bindings.push(binding_from(binding, &item.span())?);
+                bindings.push(binding_from(binding, &item.span(), regexes)?);
             }
         }
-        (None, _) => bindings.push(binding_from(table, &whole)?),
+        (None, _) => bindings.push(binding_from(table, &whole, regexes)?),
     }
     if bindings.is_empty() {
         return err("a policy needs at least one binding", whole);
@@ -149,7 +161,11 @@ fn compile_inner(text: &str) -> Result<Policy> {
     Ok(Policy { meta, message, bindings })
 }
 
-fn binding_from(table: &Table<'_>, whole: &std::ops::Range<usize>) -> Result<CompiledBinding> {
+fn binding_from(
+    table: &Table<'_>,
+    whole: &std::ops::Range<usize>,
+    regexes: Regexes,
+) -> Result<CompiledBinding> {
     let target_text = required_str(table, "target", whole)?;
     let target = Target::parse(&target_text).filter(|t| *t != Target::Text).ok_or_else(|| Located {
         message: format!(
@@ -171,7 +187,7 @@ fn binding_from(table: &Table<'_>, whole: &std::ops::Range<usize>) -> Result<Com
     let DeValue::Table(fail_table) = fail.get_ref() else {
         return err("`fail` must be a table holding a condition", fail.span());
     };
-    let fail = condition(fail_table, &fail.span(), 0)?;
+    let fail = condition(fail_table, &fail.span(), 0, regexes)?;
     let message = optional_str(table, "message")?;
     if let Some(message) = &message {
         check_template(message, span_of(table, "message", whole))?;
@@ -246,7 +262,12 @@ const TESTS: [&str; 21] = [
     "covers_any",
 ];
 
-fn condition(table: &Table<'_>, span: &std::ops::Range<usize>, depth: usize) -> Result<Condition> {
+fn condition(
+    table: &Table<'_>,
+    span: &std::ops::Range<usize>,
+    depth: usize,
+    regexes: Regexes,
+) -> Result<Condition> {
     if depth > MAX_CONDITION_DEPTH {
         return err(format!("conditions nest deeper than {MAX_CONDITION_DEPTH} levels"), span.clone());
     }
@@ -275,7 +296,7 @@ fn condition(table: &Table<'_>, span: &std::ops::Range<usize>, depth: usize) -> 
             let DeValue::Table(t) = item.get_ref() else {
                 return err("each part must be an inline table `{ ... }`", item.span());
             };
-            parts.push(condition(t, &item.span(), depth + 1)?);
+            parts.push(condition(t, &item.span(), depth + 1, regexes)?);
         }
         return Ok(if has("all") {
             Condition::All(parts, annotation)
@@ -287,7 +308,7 @@ fn condition(table: &Table<'_>, span: &std::ops::Range<usize>, depth: usize) -> 
         let DeValue::Table(t) = inner.get_ref() else {
             return err("`not` takes one condition table", inner.span());
         };
-        return Ok(Condition::Not(Box::new(condition(t, &inner.span(), depth + 1)?), annotation));
+        return Ok(Condition::Not(Box::new(condition(t, &inner.span(), depth + 1, regexes)?), annotation));
     }
     if let Some(each) = table.get("each") {
         let path = path_value(each)?;
@@ -299,7 +320,7 @@ fn condition(table: &Table<'_>, span: &std::ops::Range<usize>, depth: usize) -> 
         };
         return Ok(Condition::Each {
             path,
-            condition: Box::new(condition(t, &inner.span(), depth + 1)?),
+            condition: Box::new(condition(t, &inner.span(), depth + 1, regexes)?),
             annotation,
         });
     }
@@ -335,7 +356,7 @@ fn condition(table: &Table<'_>, span: &std::ops::Range<usize>, depth: usize) -> 
                 let DeValue::Table(t) = inner.get_ref() else {
                     return err("`where` takes one condition table", inner.span());
                 };
-                Some(Box::new(condition(t, &inner.span(), depth + 1)?))
+                Some(Box::new(condition(t, &inner.span(), depth + 1, regexes)?))
             }
         };
         let exists = match table.get("exists") {
@@ -373,7 +394,7 @@ fn condition(table: &Table<'_>, span: &std::ops::Range<usize>, depth: usize) -> 
     let test_key = test_names[0];
     let Some(value) = table.get(test_key) else { return err("missing test", span.clone()) };
     let options = Options { ignore_case: flag(table, "ignore_case")?.unwrap_or(false) };
-    let test = leaf_test(table, test_key, value)?;
+    let test = leaf_test(table, test_key, value, regexes)?;
     let quantifier = match optional_str(table, "quantifier")?.as_deref() {
         None | Some("any") => Quantifier::Any,
         Some("all") => Quantifier::All,
@@ -391,7 +412,7 @@ fn condition(table: &Table<'_>, span: &std::ops::Range<usize>, depth: usize) -> 
     Ok(Condition::Leaf { path, test, quantifier, default, options, annotation })
 }
 
-fn leaf_test(table: &Table<'_>, key: &str, value: &Spanned<DeValue<'_>>) -> Result<Test> {
+fn leaf_test(table: &Table<'_>, key: &str, value: &Spanned<DeValue<'_>>, regexes: Regexes) -> Result<Test> {
     let boolean = |v: &Spanned<DeValue<'_>>| -> Result<bool> {
         v.get_ref()
             .as_bool()
@@ -423,8 +444,8 @@ fn leaf_test(table: &Table<'_>, key: &str, value: &Spanned<DeValue<'_>>) -> Resu
         "not_equals" => Test::Value(Predicate::NotEquals(literal(value)?)),
         "in" => Test::Value(Predicate::In(literal_list(value)?)),
         "not_in" => Test::Value(Predicate::NotIn(literal_list(value)?)),
-        "matches" => Test::Value(Predicate::Matches(regex(value)?)),
-        "not_matches" => Test::Value(Predicate::NotMatches(regex(value)?)),
+        "matches" => Test::Value(Predicate::Matches(regex(value, regexes)?)),
+        "not_matches" => Test::Value(Predicate::NotMatches(regex(value, regexes)?)),
         "contains" => Test::Value(Predicate::Contains(literal(value)?)),
         "starts_with" => Test::Value(Predicate::StartsWith(text(value)?)),
         "ends_with" => Test::Value(Predicate::EndsWith(text(value)?)),
@@ -507,15 +528,15 @@ fn path_value(value: &Spanned<DeValue<'_>>) -> Result<Path> {
     Path::parse(text).map_err(|m| Located { message: m, span: Some(value.span()) })
 }
 
-fn regex(value: &Spanned<DeValue<'_>>) -> Result<Regex> {
+fn regex(value: &Spanned<DeValue<'_>>, regexes: Regexes) -> Result<Pattern> {
     let Some(pattern) = value.get_ref().as_str() else {
         return err("a regex is a string", value.span());
     };
-    RegexBuilder::new(pattern)
-        .size_limit(REGEX_SIZE_LIMIT)
-        .dfa_size_limit(REGEX_SIZE_LIMIT)
-        .build()
-        .map_err(|e| Located { message: format!("bad regex: {e}"), span: Some(value.span()) })
+    match regexes {
+        Regexes::OnFirstUse => Ok(Pattern::deferred(pattern)),
+        Regexes::Now => Pattern::new(pattern)
+            .map_err(|e| Located { message: format!("bad regex: {e}"), span: Some(value.span()) }),
+    }
 }
 
 fn literal(value: &Spanned<DeValue<'_>>) -> Result<Literal> {

@@ -24,7 +24,7 @@ pub mod path;
 pub mod predicate;
 pub mod relation;
 
-pub use compile::compile;
+pub use compile::{compile, compile_trusted};
 pub use condition::Condition;
 
 use crate::rule::{FileContext, Outcome, Rule, RuleMeta};

@@ -1,9 +1,54 @@
 //! Leaf tests on one node, three-valued: `Some(true)`, `Some(false)`, or `None` when the
 //! node's value is not known statically.
 
-use regex::Regex;
+use std::sync::OnceLock;
+
+use regex::{Regex, RegexBuilder};
 
 use crate::{Node, Value};
+
+/// Largest compiled regex a policy may use (bytes): matching stays linear and bounded.
+const REGEX_SIZE_LIMIT: usize = 1 << 20;
+
+/// A policy's regular expression: built when the policy is compiled, or, for policies already
+/// known to compile (the built-in pack), the first time a value is tested, so that start-up
+/// does not pay for regexes of rules no file needs.
+#[derive(Debug, Clone)]
+pub struct Pattern {
+    source: String,
+    regex: OnceLock<Option<Regex>>,
+}
+
+impl Pattern {
+    /// Build the regex now.
+    ///
+    /// # Errors
+    /// The pattern is not a valid regex, or compiles larger than the size limit.
+    pub fn new(source: &str) -> Result<Pattern, regex::Error> {
+        let regex = build(source)?;
+        Ok(Pattern { source: source.to_string(), regex: OnceLock::from(Some(regex)) })
+    }
+
+    /// Build the regex on first use; an invalid pattern then matches nothing known (every test
+    /// with it is unknown). For patterns [`Pattern::new`] has accepted before.
+    pub fn deferred(source: &str) -> Pattern {
+        Pattern { source: source.to_string(), regex: OnceLock::new() }
+    }
+
+    /// The pattern as written.
+    pub fn as_str(&self) -> &str {
+        &self.source
+    }
+
+    /// Whether the text matches; `None` when the pattern does not build.
+    pub fn is_match(&self, text: &str) -> Option<bool> {
+        self.regex.get_or_init(|| build(&self.source).ok()).as_ref().map(|re| re.is_match(text))
+    }
+}
+
+fn build(source: &str) -> Result<Regex, regex::Error> {
+    RegexBuilder::new(source).size_limit(REGEX_SIZE_LIMIT).dfa_size_limit(REGEX_SIZE_LIMIT).build()
+}
 
 /// A literal written in a policy.
 #[derive(Debug, Clone, PartialEq)]
@@ -48,9 +93,9 @@ pub enum Predicate {
     /// Equal to none of the literals.
     NotIn(Vec<Literal>),
     /// The text matches the regex (linear time; size-limited at compile).
-    Matches(Regex),
+    Matches(Pattern),
     /// The text does not match the regex.
-    NotMatches(Regex),
+    NotMatches(Pattern),
     /// A string containing the text, or a list with an item equal to the literal.
     Contains(Literal),
     /// A string starting with the text.
@@ -120,8 +165,14 @@ impl Predicate {
             Predicate::NotEquals(lit) => equals(node, lit, options).map(|b| !b),
             Predicate::In(lits) => any_equal(node, lits, options),
             Predicate::NotIn(lits) => any_equal(node, lits, options).map(|b| !b),
-            Predicate::Matches(re) => Some(text_of(node).is_some_and(|t| re.is_match(&t))),
-            Predicate::NotMatches(re) => Some(text_of(node).is_some_and(|t| !re.is_match(&t))),
+            Predicate::Matches(re) => match text_of(node) {
+                Some(t) => re.is_match(&t),
+                None => Some(false),
+            },
+            Predicate::NotMatches(re) => match text_of(node) {
+                Some(t) => re.is_match(&t).map(|m| !m),
+                None => Some(false),
+            },
             Predicate::Contains(lit) => match &node.value {
                 Value::List(items) => {
                     let mut unknown = false;
@@ -263,7 +314,7 @@ mod tests {
 
     #[test]
     fn every_predicate() {
-        let re = Regex::new("^ab+c$").expect("regex");
+        let re = Pattern::new("^ab+c$").expect("regex");
         assert_eq!(Predicate::Equals(Literal::Str("a".into())).test(&s("a"), O), Some(true));
         assert_eq!(Predicate::NotEquals(Literal::Str("a".into())).test(&s("a"), O), Some(false));
         let list = vec![Literal::Str("a".into()), Literal::Str("b".into())];
@@ -271,6 +322,12 @@ mod tests {
         assert_eq!(Predicate::NotIn(list).test(&s("c"), O), Some(true));
         assert_eq!(Predicate::Matches(re.clone()).test(&s("abbc"), O), Some(true));
         assert_eq!(Predicate::NotMatches(re).test(&s("abbc"), O), Some(false));
+        let deferred = Pattern::deferred("^ab+c$");
+        assert_eq!(Predicate::Matches(deferred.clone()).test(&s("abc"), O), Some(true));
+        assert_eq!(Predicate::NotMatches(deferred).test(&s("ac"), O), Some(true));
+        // A deferred pattern that does not build decides nothing.
+        assert_eq!(Predicate::Matches(Pattern::deferred("(")).test(&s("("), O), None);
+        assert!(Pattern::new("(").is_err());
         assert_eq!(Predicate::Contains(Literal::Str("bc".into())).test(&s("abcd"), O), Some(true));
         let items = node(Value::List(vec![s("x"), s("y")]));
         assert_eq!(Predicate::Contains(Literal::Str("y".into())).test(&items, O), Some(true));

@@ -48,6 +48,7 @@ mod tests;
 
 use std::borrow::Cow;
 use std::collections::HashMap;
+use std::sync::{Arc, Mutex};
 
 use crate::classify::{self, PathKind};
 use crate::document::Syntax;
@@ -72,6 +73,47 @@ pub trait ModuleLoader: Sync {
     /// # Errors
     /// A reason for people: the directory does not exist, lies outside the scanned root, ...
     fn load(&self, dir: &str) -> Result<Vec<(String, Vec<u8>)>, String>;
+
+    /// Where module directories, once read and parsed, are kept for the next unit that calls
+    /// them (the examples of a repository all call its root module): a loader whose `load`
+    /// answers the same for a directory during its whole life may keep one. None by default.
+    fn cache(&self) -> Option<&ModuleCache> {
+        None
+    }
+}
+
+/// A module directory read and parsed: its files, or why it was not read.
+type ParsedDir = Arc<Result<Vec<Arc<ModuleFile>>, String>>;
+
+/// Parsed module directories shared by the units of one run (see [`ModuleLoader::cache`]):
+/// each directory is read and parsed once, however many units call it.
+#[derive(Debug, Default)]
+pub struct ModuleCache {
+    dirs: Mutex<HashMap<String, ParsedDir>>,
+}
+
+impl ModuleCache {
+    /// The directory as `loader` reads it, parsed: from the cache when it is there.
+    fn get_or_load(&self, dir: &str, loader: &dyn ModuleLoader) -> ParsedDir {
+        // A poisoned lock only means another thread panicked mid-insert: the map is still a
+        // valid map of complete entries.
+        let cached = self.dirs.lock().unwrap_or_else(std::sync::PoisonError::into_inner).get(dir).cloned();
+        if let Some(parsed) = cached {
+            return parsed;
+        }
+        // Read and parse without holding the lock: another thread parsing the same directory
+        // meanwhile produces the same files, and the first insert wins.
+        let parsed = load_dir(dir, loader);
+        let mut dirs = self.dirs.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
+        Arc::clone(dirs.entry(dir.to_string()).or_insert(parsed))
+    }
+}
+
+/// Read and parse one module directory through `loader`.
+fn load_dir(dir: &str, loader: &dyn ModuleLoader) -> ParsedDir {
+    Arc::new(loader.load(dir).map(|files| {
+        files.into_iter().filter_map(|(path, bytes)| parse_module_file(path, &bytes)).map(Arc::new).collect()
+    }))
 }
 
 /// A loader without files: local modules are noted as not evaluated.
@@ -121,7 +163,7 @@ struct ModuleFile {
 /// read once through a [`ModuleLoader`].
 #[derive(Debug, Default)]
 pub struct Modules {
-    files: Vec<ModuleFile>,
+    files: Vec<Arc<ModuleFile>>,
     /// Module directory -> its files (indexes into `files`), or why it was not read.
     dirs: HashMap<String, Result<Vec<usize>, String>>,
 }
@@ -145,18 +187,24 @@ impl Modules {
                 modules.dirs.insert(dir, Err(format!("more than {MAX_MODULE_DIRS} module directories")));
                 continue;
             }
-            let read = loader.load(&dir).map(|files| {
-                let mut indexes = Vec::new();
-                for (path, bytes) in files {
-                    let Some(file) = parse_module_file(path, &bytes) else { continue };
-                    if let Syntax::Hcl(hcl) = &file.syntax {
-                        pending.extend(local_sources(hcl).map(|source| join(&dir, source)));
+            let parsed = match loader.cache() {
+                Some(cache) => cache.get_or_load(&dir, loader),
+                None => load_dir(&dir, loader),
+            };
+            let read = match parsed.as_ref() {
+                Ok(files) => {
+                    let mut indexes = Vec::with_capacity(files.len());
+                    for file in files {
+                        if let Syntax::Hcl(hcl) = &file.syntax {
+                            pending.extend(local_sources(hcl).map(|source| join(&dir, source)));
+                        }
+                        indexes.push(modules.files.len());
+                        modules.files.push(Arc::clone(file));
                     }
-                    indexes.push(modules.files.len());
-                    modules.files.push(file);
+                    Ok(indexes)
                 }
-                indexes
-            });
+                Err(reason) => Err(reason.clone()),
+            };
             modules.dirs.insert(dir, read);
         }
         modules

@@ -418,6 +418,68 @@ fn unreadable_and_cyclic_modules_are_noted() {
     assert!(without.is_empty());
 }
 
+/// [`MemoryModules`] that keeps parsed directories and counts the reads.
+struct CachingModules {
+    files: MemoryModules,
+    reads: std::sync::atomic::AtomicUsize,
+    cache: ModuleCache,
+}
+
+impl ModuleLoader for CachingModules {
+    fn load(&self, dir: &str) -> Result<Vec<(String, Vec<u8>)>, String> {
+        self.reads.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+        self.files.load(dir)
+    }
+
+    fn cache(&self) -> Option<&ModuleCache> {
+        Some(&self.cache)
+    }
+}
+
+#[test]
+fn a_cache_reads_each_module_directory_once_and_evaluates_the_same() {
+    let caching = CachingModules {
+        files: MemoryModules(MODULES.to_vec()),
+        reads: std::sync::atomic::AtomicUsize::new(0),
+        cache: ModuleCache::default(),
+    };
+    let callers = [
+        ("one/main.tf", "module \"db\" {\n  source = \"../modules/db\"\n  name = \"a\"\n}\n"),
+        ("two/main.tf", "module \"db\" {\n  source = \"../modules/db\"\n  name = \"b\"\n}\n"),
+        ("three/main.tf", "module \"x\" {\n  source = \"../missing\"\n}\n"),
+        ("four/main.tf", "module \"x\" {\n  source = \"../missing\"\n}\n"),
+    ];
+    let mut names = Vec::new();
+    for caller in callers {
+        let parsed = parse_unit(&[caller]);
+        let unit = unit_files(&parsed);
+        let cached = Modules::load(&unit, &caching);
+        let fresh = Modules::load(&unit, &MemoryModules(MODULES.to_vec()));
+        assert_eq!(cached.len(), fresh.len());
+        let summary = |modules: &Modules| {
+            let evaluation = evaluate(&unit, modules, &[]);
+            let resources: Vec<(String, Option<String>)> = evaluation
+                .resources
+                .iter()
+                .map(|r| {
+                    (r.address.clone(), r.body.get("identifier").and_then(Node::as_str).map(String::from))
+                })
+                .collect();
+            let notes: Vec<String> = evaluation.notes.iter().map(|(_, n)| n.reason.clone()).collect();
+            (resources, notes)
+        };
+        let (resources, notes) = summary(&cached);
+        assert_eq!((&resources, &notes), (&summary(&fresh).0, &summary(&fresh).1));
+        names.extend(resources.into_iter().filter_map(|(_, identifier)| identifier));
+        names.extend(notes);
+    }
+    // modules/db and modules/nested once each, ../missing once: not once per caller.
+    assert_eq!(caching.reads.load(std::sync::atomic::Ordering::Relaxed), 3);
+    // Each caller's inputs still reach its own instance.
+    assert!(names.iter().any(|n| n == "a") && names.iter().any(|n| n == "b"), "{names:?}");
+    assert_eq!(names.iter().filter(|n| n.contains("not evaluated: no directory")).count(), 2, "{names:?}");
+}
+
 #[test]
 fn paths_of_local_sources() {
     assert_eq!(join("infra/prod", "./modules/db"), "infra/prod/modules/db");
