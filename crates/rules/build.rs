@@ -57,11 +57,31 @@ fn main() {
     policies.sort();
     out.push_str("\n/// Every declarative policy file: (path relative to the repository, text).\n");
     out.push_str("pub(crate) const POLICIES: &[(&str, &str)] = &[\n");
+    let mut headers = String::new();
     for path in &policies {
         let shown = path.strip_prefix(policy_root.parent().unwrap_or(&policy_root)).unwrap_or(path);
         let shown = shown.to_string_lossy().replace('\\', "/").trim_start_matches("../").to_string();
         let _ = writeln!(out, "    ({shown:?}, include_str!({:?})),", path.display().to_string());
+        let text = std::fs::read_to_string(path).unwrap_or_default();
+        match header(&text) {
+            Ok(code) => {
+                let _ = writeln!(headers, "    crate::lazy_policy::Header {{ path: {shown:?}, {code} }},");
+            }
+            Err(error) => {
+                // The rule pack's tests compile every policy and locate the error; the build
+                // stops here with the same file named.
+                println!("cargo:warning={shown}: {error}");
+                std::process::exit(1);
+            }
+        }
     }
+    out.push_str("];\n");
+    out.push_str(
+        "\n/// The metadata of every declarative policy, read at build time: a run compiles a policy\n",
+    );
+    out.push_str("/// only when a file it judges is linted.\n");
+    out.push_str("pub(crate) const POLICY_HEADERS: &[crate::lazy_policy::Header] = &[\n");
+    out.push_str(&headers);
     out.push_str("];\n");
     let out_dir = std::env::var("OUT_DIR").unwrap_or_else(|_| ".".into());
     if let Err(err) = std::fs::write(Path::new(&out_dir).join("native_rules.rs"), out) {
@@ -82,4 +102,63 @@ fn collect_toml(dir: &Path, out: &mut Vec<std::path::PathBuf>) {
             out.push(path);
         }
     }
+}
+
+/// The metadata of one policy file as the fields of `lazy_policy::Header` (Rust source), read
+/// as the policy compiler reads it: top-level strings, `references`, and the targets and
+/// resource types of its bindings (top level, or each `[[binding]]`).
+fn header(text: &str) -> Result<String, String> {
+    let table: toml::Table = toml::from_str(text).map_err(|e| e.to_string())?;
+    let string = |key: &str| -> Result<String, String> {
+        match table.get(key) {
+            None => Ok(String::new()),
+            Some(toml::Value::String(s)) => Ok(s.clone()),
+            Some(_) => Err(format!("`{key}` must be a string")),
+        }
+    };
+    let list = |table: &toml::Table, key: &str| -> Result<Vec<String>, String> {
+        match table.get(key) {
+            None => Ok(Vec::new()),
+            Some(toml::Value::Array(items)) => items
+                .iter()
+                .map(|v| v.as_str().map(str::to_string).ok_or_else(|| format!("`{key}` must list strings")))
+                .collect(),
+            Some(_) => Err(format!("`{key}` must be an array of strings")),
+        }
+    };
+    let empty = toml::Table::new();
+    let references = match table.get("references") {
+        None => &empty,
+        Some(toml::Value::Table(t)) => t,
+        Some(_) => return Err("`references` must be a table".into()),
+    };
+    let binding = |t: &toml::Table| -> Result<String, String> {
+        let target = t.get("target").and_then(toml::Value::as_str).ok_or("a binding needs `target`")?;
+        Ok(format!("({target:?}, &{:?})", list(t, "resources")?))
+    };
+    let bindings: Vec<String> = match table.get("binding") {
+        Some(toml::Value::Array(items)) => items
+            .iter()
+            .map(|item| item.as_table().ok_or_else(|| "each `[[binding]]` must be a table".to_string()))
+            .map(|t| t.and_then(binding))
+            .collect::<Result<_, _>>()?,
+        Some(_) => return Err("`binding` must be an array of tables".into()),
+        None => vec![binding(&table)?],
+    };
+    Ok(format!(
+        "id: {:?}, name: {:?}, title: {:?}, severity: {:?}, criteria: &{:?}, help: {:?}, \
+         description: {:?}, checkov: &{:?}, kics: &{:?}, trivy: &{:?}, other: &{:?}, bindings: &[{}]",
+        string("id")?,
+        string("name")?,
+        string("title")?,
+        string("severity")?,
+        list(&table, "criteria")?,
+        string("help")?,
+        string("description")?,
+        list(references, "checkov")?,
+        list(references, "kics")?,
+        list(references, "trivy")?,
+        list(references, "other")?,
+        bindings.join(", ")
+    ))
 }

@@ -14,6 +14,7 @@ mod compose_services;
 mod credential;
 mod gcp_iam;
 mod iam;
+mod lazy_policy;
 mod link;
 mod links;
 mod native;
@@ -28,7 +29,8 @@ mod sensitive_file;
 mod testing;
 mod wildcard;
 
-use trustlint_engine::policy::{PolicyError, compile, compile_trusted};
+use lazy_policy::LazyPolicy;
+use trustlint_engine::policy::{PolicyError, compile};
 use trustlint_engine::rule::Rule;
 
 include!(concat!(env!("OUT_DIR"), "/native_rules.rs"));
@@ -37,39 +39,19 @@ include!(concat!(env!("OUT_DIR"), "/native_rules.rs"));
 pub const VERSION: &str = env!("CARGO_PKG_VERSION");
 
 /// Every built-in rule, sorted by id: the native rules and the embedded policies of
-/// `rules/`. A built-in policy that does not compile is left out (the test suite guarantees
-/// there is none; see [`builtin_errors`]), which is also why its regexes are built on first
-/// use rather than at start-up.
+/// `rules/`. Policies are compiled when first needed (see [`lazy_policy`]); one that does not
+/// compile judges nothing (the test suite guarantees there is none; see [`builtin_errors`]).
 pub fn builtin() -> Vec<Box<dyn Rule>> {
     let mut rules: Vec<Box<dyn Rule>> =
         native_rules().into_iter().map(|r| Box::new(r) as Box<dyn Rule>).collect();
-    rules.extend(compile_policies().into_iter().map(|p| Box::new(p) as Box<dyn Rule>));
+    rules.extend(
+        POLICY_HEADERS
+            .iter()
+            .zip(POLICIES)
+            .map(|(header, (_, text))| Box::new(LazyPolicy::new(header, text)) as Box<dyn Rule>),
+    );
     rules.sort_by(|a, b| a.meta().id.cmp(&b.meta().id));
     rules
-}
-
-/// The embedded policies, compiled. Parsing their TOML is most of start-up, so it is spread
-/// over the cores (two halves on a 2-core machine roughly halve it).
-fn compile_policies() -> Vec<trustlint_engine::policy::Policy> {
-    let compile_all = |files: &[(&str, &str)]| -> Vec<trustlint_engine::policy::Policy> {
-        files.iter().filter_map(|(path, text)| compile_trusted(path, text).ok()).collect()
-    };
-    let threads = std::thread::available_parallelism().map_or(1, usize::from).min(4);
-    if threads < 2 {
-        return compile_all(POLICIES);
-    }
-    let chunk = POLICIES.len().div_ceil(threads).max(1);
-    std::thread::scope(|scope| {
-        let mut chunks = POLICIES.chunks(chunk);
-        let first = chunks.next().unwrap_or_default();
-        let others: Vec<_> = chunks.map(|files| scope.spawn(move || compile_all(files))).collect();
-        let mut policies = compile_all(first);
-        for (handle, files) in others.into_iter().zip(POLICIES.chunks(chunk).skip(1)) {
-            // A thread that could not finish is redone here rather than losing its rules.
-            policies.extend(handle.join().unwrap_or_else(|_| compile_all(files)));
-        }
-        policies
-    })
 }
 
 /// The compile errors of built-in policies (none in a correct build).
@@ -94,6 +76,18 @@ mod tests {
             "{}",
             errors.iter().map(ToString::to_string).collect::<Vec<_>>().join("\n")
         );
+    }
+
+    #[test]
+    fn metadata_read_at_build_time_is_the_compiled_metadata() {
+        assert_eq!(POLICY_HEADERS.len(), POLICIES.len());
+        for (header, (path, text)) in POLICY_HEADERS.iter().zip(POLICIES) {
+            assert_eq!(header.path, *path);
+            let lazy = LazyPolicy::new(header, text);
+            let compiled = compile(path, text).expect("compiles");
+            assert_eq!(format!("{:?}", lazy.meta()), format!("{:?}", compiled.meta()), "{path}");
+            assert!(lazy.compiled().is_some(), "{path}");
+        }
     }
 
     #[test]
