@@ -51,6 +51,14 @@ fn generate(dir: &Path, outside: &Path) -> Vec<(String, &'static str)> {
         line.push_str("password=hunter2hunter2 token=AKIA2E7QZ4PFN5WJHX6M é ${x} ");
     }
     write(dir, "limits/one-line.txt", line.as_bytes());
+    // Over max-line-length (4 MiB there) on its third line: skipped, with the line named.
+    let mut long = b"a: 1\nb: 2\n".to_vec();
+    long.extend(std::iter::repeat_n(b'x', 4 * 1024 * 1024 + 1));
+    write(dir, "limits/long-line.yaml", &long);
+    skipped.push((
+        "limits/long-line.yaml".to_string(),
+        "line 3 is 4194305 bytes long, more than max-line-length",
+    ));
     let many: Vec<String> = (0..80).map(|i| pod.replace("name: ok", &format!("name: p{i}"))).collect();
     write(dir, "limits/many.yaml", many.join("---\n").as_bytes());
 

@@ -2,6 +2,7 @@
 
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
+use trustlint_engine::parse::MAX_DEPTH;
 
 use miette::{Diagnostic, NamedSource, SourceSpan};
 use serde::Deserialize;
@@ -53,6 +54,8 @@ struct LintSection {
     max_findings_per_file: Option<Spanned<toml::Value>>,
     max_yaml_alias_nodes: Option<Spanned<toml::Value>>,
     max_relation_checks: Option<Spanned<toml::Value>>,
+    max_nesting_depth: Option<Spanned<toml::Value>>,
+    max_line_length: Option<Spanned<toml::Value>>,
     #[serde(default)]
     per_path: Vec<PerPathSection>,
     #[serde(default)]
@@ -261,6 +264,32 @@ pub fn parse(path: &Path, text: &str, known_ids: Option<&[String]>) -> Result<Co
             defaults.relation_checks,
             0,
         )?,
+        nesting_depth: match &lint.max_nesting_depth {
+            None => defaults.nesting_depth,
+            Some(value) => value
+                .get_ref()
+                .as_integer()
+                .and_then(|n| usize::try_from(n).ok())
+                .filter(|n| (1..=MAX_DEPTH).contains(n))
+                .ok_or_else(|| {
+                    error(
+                        format!(
+                            "`max-nesting-depth` is a whole number from 1 to {MAX_DEPTH} (deeper nesting \
+                             would risk the stack of the steps after parsing)"
+                        ),
+                        Some(value.span()),
+                    )
+                })?,
+        },
+        line_length: match &lint.max_line_length {
+            None => defaults.line_length,
+            Some(value) => parse_size(value.get_ref())
+                .filter(|n| *n > 0)
+                .and_then(|n| usize::try_from(n).ok())
+                .ok_or_else(|| {
+                    error("bad size: write a number of bytes or e.g. \"1MiB\"".into(), Some(value.span()))
+                })?,
+        },
     };
 
     Ok(Config {
@@ -367,16 +396,20 @@ var-files = ["env/prod.tfvars"]
         assert_eq!(error_line("[lint]\nfail-on = \"low\"\nmax-findings-per-file = 0\n"), 3);
         assert_eq!(error_line("[lint]\nmax-findings-per-file = \"many\"\n"), 2);
         assert_eq!(error_line("[lint]\n\nmax-yaml-alias-nodes = -1\n"), 3);
-        assert_eq!(error_line("[lint]\nmax-nesting-depth = 10\n"), 2, "depth is not configurable");
+        assert_eq!(error_line("[lint]\nmax-nesting-depth = 300\n"), 2, "depth can be lowered, not raised");
+        assert_eq!(error_line("[lint]\n\nmax-nesting-depth = 0\n"), 3);
+        assert_eq!(error_line("[lint]\nmax-line-length = \"long\"\n"), 2);
     }
 
     #[test]
     fn limits_are_configurable() {
-        let text = "[lint]\nmax-findings-per-file = 5\nmax-yaml-alias-nodes = 0\nmax-file-size = 64\n";
+        let text = "[lint]\nmax-findings-per-file = 5\nmax-yaml-alias-nodes = 0\nmax-file-size = 64\n\
+                    max-nesting-depth = 64\nmax-line-length = \"1KiB\"\n";
         let config = parse(Path::new("trustlint.toml"), text, Some(&ids())).expect("valid");
         assert_eq!(config.limits.max_findings_per_file, 5);
         assert_eq!(config.limits.yaml_alias_nodes, 0);
         assert_eq!(config.max_file_size, 64);
+        assert_eq!((config.limits.nesting_depth, config.limits.line_length), (64, 1024));
         assert_eq!(Config::defaults().limits.max_findings_per_file, 1000);
     }
 

@@ -42,6 +42,12 @@ at the reported line, or exclude the file if it is not configuration (for exampl
 /// Findings reported for one file at most, unless configured otherwise.
 pub const DEFAULT_MAX_FINDINGS_PER_FILE: usize = 1000;
 
+/// Default of [`Limits::line_length`]: as large as the default file size cap, so that by
+/// default no file is skipped for its lines (every step is linear in line length, and a
+/// minified file may still hold a committed secret); a configuration lowers it to skip
+/// minified and generated files.
+pub const DEFAULT_MAX_LINE_LENGTH: usize = 8 * 1024 * 1024;
+
 /// Bytes of a finding's source kept in its snippet (and so in its fingerprint): a finding on a
 /// very long line costs no more than any other.
 pub const SNIPPET_BYTES: usize = 1024;
@@ -60,6 +66,12 @@ pub struct Limits {
     /// past it, the verdicts that needed more are unknown and a note says so
     /// (`max-relation-checks`).
     pub relation_checks: usize,
+    /// Nesting the parsers accept, at most [`parse::MAX_DEPTH`]; deeper is a parse error
+    /// located at the first bracket or indentation too deep (`max-nesting-depth`).
+    pub nesting_depth: usize,
+    /// Bytes one line may hold; a file with a longer line is skipped and listed with the
+    /// line (`max-line-length`).
+    pub line_length: usize,
 }
 
 impl Default for Limits {
@@ -68,6 +80,8 @@ impl Default for Limits {
             max_findings_per_file: DEFAULT_MAX_FINDINGS_PER_FILE,
             yaml_alias_nodes: parse::yaml::ALIAS_BUDGET,
             relation_checks: crate::rule::DEFAULT_RELATION_BUDGET,
+            nesting_depth: parse::MAX_DEPTH,
+            line_length: DEFAULT_MAX_LINE_LENGTH,
         }
     }
 }
@@ -408,9 +422,19 @@ impl Linter {
                 );
             }
         };
+        if let Some((line, length)) = line_longer_than(&text, self.limits.line_length) {
+            let reason = format!(
+                "skipped: line {line} is {length} bytes long, more than max-line-length ({} bytes)",
+                self.limits.line_length
+            );
+            let note = Note { file: path.to_string(), reason };
+            return (FileReport { note: Some(note), path: path.to_string(), ..FileReport::default() }, None);
+        }
         let source = SourceFile::new(path, text);
         let mut report = FileReport { linted: true, path: path.to_string(), ..FileReport::default() };
-        let syntax = self.parse(&source, kind, &mut report).unwrap_or(Syntax::Text);
+        let syntax =
+            parse::with_depth_limit(self.limits.nesting_depth, || self.parse(&source, kind, &mut report))
+                .unwrap_or(Syntax::Text);
         (report, Some((source, syntax)))
     }
 
@@ -674,6 +698,28 @@ fn decode(bytes: &[u8], kind: PathKind) -> Result<String, Unreadable> {
     }
 }
 
+/// The first line of `text` longer than `limit` bytes: its 1-based number and length.
+fn line_longer_than(text: &str, limit: usize) -> Option<(usize, usize)> {
+    if text.len() <= limit {
+        return None;
+    }
+    let bytes = text.as_bytes();
+    let mut start = 0;
+    let mut line = 1;
+    let ends = memchr::memchr2_iter(b'\n', b'\r', bytes).chain(std::iter::once(bytes.len()));
+    for end in ends {
+        if end - start > limit {
+            return Some((line, end - start));
+        }
+        // `\r\n` ends one line, as the line index counts them.
+        if !(bytes.get(end) == Some(&b'\r') && bytes.get(end + 1) == Some(&b'\n')) {
+            line += 1;
+        }
+        start = end + 1;
+    }
+    None
+}
+
 /// The bytes as text, each byte that is not part of valid UTF-8 replaced by `?`: one byte for
 /// one byte, so offsets in the text are offsets in the file (SARIF's byte offsets, editors).
 fn replace_invalid(bytes: &[u8]) -> String {
@@ -752,6 +798,40 @@ mod tests {
         meta.id = "TL-TEST-001".into();
         meta.bindings = vec![Binding { target: Target::Text, resources: vec!["file".into()] }];
         Box::new(EveryBad(meta))
+    }
+
+    #[test]
+    fn the_first_overlong_line_is_found_with_its_number() {
+        assert_eq!(line_longer_than("ab\ncdef\r\ngh", 3), Some((2, 4)));
+        assert_eq!(line_longer_than("ab\r\ncd\rxyzw", 3), Some((3, 4)), "CRLF and lone CR end lines");
+        assert_eq!(line_longer_than("abc\ndef", 3), None);
+        assert_eq!(line_longer_than("abcd", 3), Some((1, 4)));
+        let linter = Linter::new(vec![every_bad_line()], true)
+            .with_limits(Limits { line_length: 5, ..Limits::default() });
+        let report = linter.lint("notes.txt", b"bad\nbad bad bad\n");
+        assert!(report.findings.is_empty());
+        assert_eq!(
+            report.note.map(|n| n.reason).as_deref(),
+            Some("skipped: line 2 is 11 bytes long, more than max-line-length (5 bytes)")
+        );
+    }
+
+    #[test]
+    fn the_nesting_limit_applies_to_every_parser() {
+        let linter =
+            Linter::new(Vec::new(), true).with_limits(Limits { nesting_depth: 2, ..Limits::default() });
+        for (path, text) in [
+            ("k8s/pod.yaml", "apiVersion: v1\nkind: Pod\nspec: {a: {b: 1}}\n"),
+            ("template.json", "{\"AWSTemplateFormatVersion\": \"2010-09-09\", \"Resources\": {\"A\": {}}}"),
+            ("main.tf", "locals {\n  a = [[1]]\n}\n"),
+        ] {
+            let report = linter.lint(path, text.as_bytes());
+            let errors: Vec<&str> = report.findings.iter().map(|f| f.message.as_str()).collect();
+            assert!(errors.iter().any(|m| m.contains("nesting deeper than 2 levels")), "{path}: {errors:?}");
+        }
+        assert!(
+            Linter::new(Vec::new(), true).lint("main.tf", b"locals {\n  a = [[1]]\n}\n").findings.is_empty()
+        );
     }
 
     #[test]

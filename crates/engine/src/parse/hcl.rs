@@ -369,14 +369,12 @@ fn scan(text: &str) -> Result<Vec<Comment>, ParseError> {
     Ok(comments)
 }
 
-/// Enter a frame opened at byte `at`, refusing nesting deeper than [`MAX_DEPTH`].
+/// Enter a frame opened at byte `at`, refusing nesting deeper than [`super::depth_limit`].
 fn push<'t>(stack: &mut Vec<Frame<'t>>, frame: Frame<'t>, at: usize) -> Result<(), ParseError> {
     stack.push(frame);
-    if stack.len() > MAX_DEPTH {
-        return Err(ParseError::new(
-            format!("nesting deeper than {MAX_DEPTH} levels"),
-            Span::new(at, at + 1),
-        ));
+    let limit = super::depth_limit();
+    if stack.len() > limit {
+        return Err(ParseError::new(format!("nesting deeper than {limit} levels"), Span::new(at, at + 1)));
     }
     Ok(())
 }

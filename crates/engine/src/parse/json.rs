@@ -13,7 +13,7 @@
 //! value the platform never uses, so the file is reported instead.
 //!
 //! jsonc-parser recurses once per nesting level, so the text is first scanned for brackets
-//! nested deeper than [`MAX_DEPTH`] and refused with a located error before it is parsed.
+//! nested deeper than [`super::depth_limit`] and refused with a located error before it is parsed.
 //!
 //! ```
 //! use trustlint_engine::parse::json;
@@ -22,7 +22,7 @@
 //! assert_eq!(doc.comments[0].text, "why");
 //! ```
 
-use super::{MAX_DEPTH, ParseError};
+use super::ParseError;
 use crate::{Comment, Entry, Node, Span, Value};
 use jsonc_parser::ast;
 use jsonc_parser::common::Ranged;
@@ -45,7 +45,7 @@ const LINEAR_DUPLICATE_SCAN: usize = 16;
 ///
 /// # Errors
 /// A [`ParseError`] located at the problem: a syntax error, a duplicate key, or nesting
-/// deeper than [`MAX_DEPTH`].
+/// deeper than [`super::depth_limit`].
 pub fn parse(text: &str) -> Result<JsonDocument, ParseError> {
     check_depth(text)?;
     let collect = CollectOptions { comments: CommentCollectionStrategy::Separate, tokens: false };
@@ -132,19 +132,20 @@ fn first_duplicate(entries: &[Entry]) -> Option<&Entry> {
     entries.iter().find(|e| !seen.insert(e.key.as_str()))
 }
 
-/// Refuse brackets nested deeper than [`MAX_DEPTH`], skipping strings and comments. Anything
+/// Refuse brackets nested deeper than [`super::depth_limit`], skipping strings and comments. Anything
 /// else malformed is left for the parser to report.
 fn check_depth(text: &str) -> Result<(), ParseError> {
     let bytes = text.as_bytes();
+    let limit = super::depth_limit();
     let mut depth = 0usize;
     let mut i = 0;
     while let Some(&b) = bytes.get(i) {
         match b {
             b'[' | b'{' => {
                 depth += 1;
-                if depth > MAX_DEPTH {
+                if depth > limit {
                     return Err(ParseError::new(
-                        format!("nesting deeper than {MAX_DEPTH} levels"),
+                        format!("nesting deeper than {limit} levels"),
                         Span::new(i, i + 1),
                     ));
                 }
@@ -264,6 +265,18 @@ mod tests {
             (0..30).map(|i| format!("\"k{i}\": {i}")).collect::<Vec<_>>().join(", ")
         );
         assert_eq!(slice(&many, parse(&many).expect_err("duplicate").span), "\"k3\"");
+    }
+
+    use crate::parse::{MAX_DEPTH, with_depth_limit};
+
+    #[test]
+    fn a_lower_depth_limit_is_obeyed_and_restored() {
+        let text = "[[[[1]]]]";
+        let err = with_depth_limit(3, || parse(text)).expect_err("deeper than 3");
+        assert_eq!((err.message.as_str(), err.span.start), ("nesting deeper than 3 levels", 3));
+        assert!(with_depth_limit(4, || parse(text)).is_ok());
+        assert!(parse(text).is_ok(), "the limit is back to the default");
+        assert_eq!(with_depth_limit(100_000, crate::parse::depth_limit), MAX_DEPTH, "never raised");
     }
 
     #[test]

@@ -1,7 +1,7 @@
 //! Building [`Node`] trees straight from saphyr-parser events.
 //!
 //! The builder keeps an explicit stack of open collections (the parser itself is a state
-//! machine), so nesting costs heap, not call stack, and is cut at [`MAX_DEPTH`]. Anchored
+//! machine), so nesting costs heap, not call stack, and is cut at [`depth_limit`]. Anchored
 //! nodes are kept (cloned) when they complete; an alias clones them again, and both are
 //! bounded by budgets so that an alias bomb fails fast with a located error.
 
@@ -10,7 +10,7 @@ use super::{
     offsets::CharOffsets,
     scalar::{self, TagKind},
 };
-use crate::parse::{MAX_DEPTH, ParseError};
+use crate::parse::{ParseError, depth_limit};
 use crate::{Entry, Node, Span, Value};
 use saphyr_parser::{Event, Parser, ScalarStyle, ScanError, Tag};
 use std::borrow::Cow;
@@ -248,7 +248,7 @@ impl<'t> Builder<'t> {
         tag: Option<&Tag>,
         event: Span,
     ) -> Result<(), ParseError> {
-        if self.stack.len() >= MAX_DEPTH {
+        if self.stack.len() >= depth_limit() {
             return Err(too_deep(Span::point(event.start)));
         }
         let (start, tag_start) = if anchor > 0 || tag.is_some() {
@@ -327,7 +327,7 @@ impl<'t> Builder<'t> {
                 at,
             ));
         }
-        if self.stack.len() + height > MAX_DEPTH {
+        if self.stack.len() + height > depth_limit() {
             return Err(too_deep(at));
         }
         self.expanded += size;
@@ -375,7 +375,7 @@ impl<'t> Builder<'t> {
 }
 
 fn too_deep(span: Span) -> ParseError {
-    ParseError::new(format!("nesting deeper than {MAX_DEPTH} levels"), span)
+    ParseError::new(format!("nesting deeper than {} levels", depth_limit()), span)
 }
 
 /// A mapping key as text: strings and numbers as read, anything else as written in the source
