@@ -107,23 +107,9 @@ RESULTS="$PEERS/rows-$(date -u +%Y%m%dT%H%M%SZ).tsv"
 # Milliseconds since the epoch, as an integer.
 now_ms() { date +%s%3N; }
 
-# median of the numbers on stdin
-median() { python3 -c 'import statistics,sys; v=[float(x) for x in sys.stdin.read().split()]; print(round(statistics.median(v),1) if v else "nan")'; }
-
-# Median wall time (ms) of a command run $1 times after one warm-up run; stdout discarded.
-time_ms() {
-    local runs="$1"; shift
-    if [ -n "$HYPERFINE" ]; then
-        "$HYPERFINE" --style none --warmup 1 --runs "$runs" -N --ignore-failure \
-            --export-json "$WORK/hf.json" -- "$(printf '%q ' "$@")" >/dev/null 2>&1
-        python3 -c 'import json,statistics,sys; r=json.load(open(sys.argv[1]))["results"][0]; print(round(statistics.median(r["times"])*1000,1))' "$WORK/hf.json"
-    else
-        "$@" >/dev/null 2>&1 || true
-        for _ in $(seq "$runs"); do
-            local t0; t0=$(now_ms); "$@" >/dev/null 2>&1 || true; echo $(( $(now_ms) - t0 ))
-        done | median
-    fi
-}
+TIMING_DIR="$WORK"
+# shellcheck source=scripts/timing.sh
+. "$ROOT/scripts/timing.sh"
 
 # Peak RSS in MB of one run of a command (stdout to $WORK/out), or n/a; the CPU time it
 # took (user + system, ms) is left in $WORK/cpu.

@@ -39,20 +39,9 @@ HYPERFINE="$(command -v hyperfine || true)"
 TMP="$(mktemp -d)"
 trap 'rm -rf "$TMP"' EXIT
 
-# Median wall time (ms) of a command run $1 times after a warm-up run.
-time_ms() {
-    local runs="$1"; shift
-    if [ -n "$HYPERFINE" ]; then
-        "$HYPERFINE" --style none --warmup 1 --runs "$runs" -N --ignore-failure \
-            --export-json "$TMP/hf.json" -- "$(printf '%q ' "$@")" >/dev/null 2>&1
-        python3 -c 'import json,statistics,sys; r=json.load(open(sys.argv[1]))["results"][0]; print(round(statistics.median(r["times"])*1000,2))' "$TMP/hf.json"
-    else
-        "$@" >/dev/null 2>&1 || true
-        for _ in $(seq "$runs"); do
-            local t0; t0=$(date +%s%N); "$@" >/dev/null 2>&1 || true; echo $(( ($(date +%s%N) - t0) / 1000 ))
-        done | python3 -c 'import statistics,sys; print(round(statistics.median(float(x)/1000 for x in sys.stdin.read().split()),2))'
-    fi
-}
+TIMING_DIR="$TMP"
+# shellcheck source=scripts/timing.sh
+. "$ROOT/scripts/timing.sh"
 
 LOAD_BEFORE="$(cut -d' ' -f1-3 /proc/loadavg)"
 ROWS="$TMP/rows.tsv"
