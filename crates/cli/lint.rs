@@ -49,6 +49,8 @@ pub struct ScanInput<'a> {
     /// Whether every rule evaluation is kept (the JUnit format and the readiness report list
     /// them; building and sorting them is a tenth of a large run, so it is skipped otherwise).
     pub evaluations: bool,
+    /// Whether the text of files with findings is kept (the human format shows excerpts).
+    pub sources: bool,
 }
 
 impl<'a> ScanInput<'a> {
@@ -67,6 +69,7 @@ impl<'a> ScanInput<'a> {
             var_files: &args.var_file,
             baseline: args.baseline.as_deref(),
             evaluations: args.format == Format::Junit || args.also.iter().any(|e| e.format == Format::Junit),
+            sources: args.format == Format::Human || args.also.iter().any(|e| e.format == Format::Human),
         }
     }
 }
@@ -141,7 +144,8 @@ pub enum Mode {
 pub fn run(args: &LintArgs, mode: Mode) -> Result<u8> {
     if mode == Mode::Baseline {
         let Some(path) = &args.output else { bail!("`trustlint baseline` needs `--output FILE`") };
-        let input = ScanInput { baseline: None, ..ScanInput::of_lint(args) };
+        let input =
+            ScanInput { baseline: None, sources: false, evaluations: false, ..ScanInput::of_lint(args) };
         let run = scan(&input)?;
         let recorded = baseline::record(&run.findings);
         write_atomically(path, baseline::to_json(&recorded).as_bytes())?;
@@ -259,6 +263,8 @@ pub fn scan(input: &ScanInput<'_>) -> Result<Run> {
         jobs: input.jobs.unwrap_or(0),
         exclude: excludes.build().context("building the exclude globs")?,
         max_file_size: config.max_file_size,
+        keep_sources: input.sources,
+        keep_evaluations: input.evaluations,
     };
     let scan = walk::scan(input.paths, &options, &linter);
 
@@ -319,7 +325,6 @@ pub fn scan(input: &ScanInput<'_>) -> Result<Run> {
     let mut evaluations: Vec<EvaluationRecord> = scan
         .reports
         .iter()
-        .filter(|_| input.evaluations)
         .flat_map(|r| {
             r.evaluations.iter().map(|e| EvaluationRecord {
                 rule: rule_ids.get(e.rule).cloned().unwrap_or_default(),

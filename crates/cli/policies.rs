@@ -181,6 +181,8 @@ fn run_fixtures(policy: Policy, dir: &Path) -> Result<Vec<String>> {
         jobs: 0,
         exclude: globset::GlobSet::empty(),
         max_file_size: crate::config::DEFAULT_MAX_FILE_SIZE,
+        keep_sources: false,
+        keep_evaluations: false,
     };
     let scan = walk::scan(&[dir.to_path_buf()], &options, &linter);
     let found: BTreeSet<(String, usize)> = scan

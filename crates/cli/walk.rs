@@ -34,6 +34,10 @@ pub struct WalkOptions {
     pub exclude: GlobSet,
     /// Larger files are skipped with a note.
     pub max_file_size: u64,
+    /// Whether the text of files with findings is kept (the human format shows excerpts).
+    pub keep_sources: bool,
+    /// Whether every rule evaluation is kept (JUnit and the readiness report list them).
+    pub keep_evaluations: bool,
 }
 
 /// Stack of each linting thread: parsers and evaluators bound their recursion, and this
@@ -92,7 +96,8 @@ pub fn scan(paths: &[PathBuf], options: &WalkOptions, linter: &Linter) -> Scan {
     }
     let (mut candidates, mut notes): (Vec<Candidate>, Vec<Note>) =
         found.into_inner().unwrap_or_else(|poisoned| poisoned.into_inner());
-    candidates.sort_by(|a, b| (&a.shown, identity(&a.path)).cmp(&(&b.shown, identity(&b.path))));
+    // Paths are compared only when their shown names tie (rare): building them allocates.
+    candidates.sort_by(|a, b| a.shown.cmp(&b.shown).then_with(|| identity(&a.path).cmp(&identity(&b.path))));
     candidates.dedup_by(|a, b| a.shown == b.shown && identity(&a.path) == identity(&b.path));
     // With named files, only what the paths name is reported: context files are read for
     // their relations only, and module files are reported where they are named.
@@ -116,7 +121,18 @@ pub fn scan(paths: &[PathBuf], options: &WalkOptions, linter: &Linter) -> Scan {
     let units: Vec<Vec<Candidate>> = units.into_values().collect();
     let modules = DiskModules::new(paths, &cwd, options.max_file_size);
     let lint_one = |unit: &Vec<Candidate>| {
-        let result = guarded(unit, || lint_unit(unit, options, linter, &modules));
+        let mut result = guarded(unit, || lint_unit(unit, options, linter, &modules));
+        // What no output reads is let go at once: a run's memory is then its findings.
+        if let Ok((reports, _)) = &mut result {
+            for report in reports {
+                if !options.keep_sources {
+                    report.source = None;
+                }
+                if !options.keep_evaluations {
+                    report.evaluations = Vec::new();
+                }
+            }
+        }
         progress.done(unit.len());
         result
     };
@@ -534,7 +550,13 @@ mod tests {
             if std::process::Command::new("mkfifo").arg(&fifo).status().is_ok_and(|s| s.success()) {
                 // Opened without blocking, then refused: no writer will ever come.
                 assert!(matches!(read_regular(&fifo, 99), Err(ReadError::NotRegular("FIFO"))));
-                let options = WalkOptions { jobs: 1, exclude: GlobSet::empty(), max_file_size: 99 };
+                let options = WalkOptions {
+                    jobs: 1,
+                    exclude: GlobSet::empty(),
+                    max_file_size: 99,
+                    keep_sources: true,
+                    keep_evaluations: true,
+                };
                 let (found, note) = inspect(&fifo, dir, dir, &options);
                 assert!(found.is_none());
                 assert_eq!(note.map(|n| n.reason).as_deref(), Some("skipped: not a regular file (FIFO)"));
@@ -548,7 +570,13 @@ mod tests {
         let dir = tmp.path();
         std::fs::write(dir.join("a.tf"), "resource \"aws_s3_bucket\" \"a\" {}\n").expect("write");
         let unit = [candidate(dir, "a.tf"), candidate(dir, "gone.tf")];
-        let options = WalkOptions { jobs: 1, exclude: GlobSet::empty(), max_file_size: 1 << 20 };
+        let options = WalkOptions {
+            jobs: 1,
+            exclude: GlobSet::empty(),
+            max_file_size: 1 << 20,
+            keep_sources: true,
+            keep_evaluations: true,
+        };
         let linter = Linter::new(Vec::new(), true);
         let modules = DiskModules::new(&[dir.to_path_buf()], dir, 1 << 20);
         let (reports, notes) = lint_unit(&unit, &options, &linter, &modules);
@@ -567,7 +595,13 @@ mod tests {
         for name in [&b"a\xff.tf"[..], &b"a\xfe.tf"[..]] {
             std::fs::write(dir.join(std::ffi::OsStr::from_bytes(name)), "x = 1\n").expect("write");
         }
-        let options = WalkOptions { jobs: 1, exclude: GlobSet::empty(), max_file_size: 1 << 20 };
+        let options = WalkOptions {
+            jobs: 1,
+            exclude: GlobSet::empty(),
+            max_file_size: 1 << 20,
+            keep_sources: true,
+            keep_evaluations: true,
+        };
         let scan = scan(&[dir.to_path_buf()], &options, &Linter::new(Vec::new(), true));
         let shown: Vec<&str> = scan.reports.iter().map(|r| r.path.as_str()).collect();
         assert_eq!(shown.len(), 2, "{shown:?}");

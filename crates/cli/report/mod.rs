@@ -90,6 +90,7 @@ impl ReportArgs {
             var_files: &self.var_file,
             baseline: self.baseline.as_deref(),
             evaluations: true,
+            sources: false,
         }
     }
 }

@@ -93,6 +93,10 @@ pub fn parse(text: &str) -> Result<HclFile, ParseError> {
 /// relative to `text`; `None` when it does not parse.
 pub fn expression(text: &str) -> Option<Node> {
     scan(text).ok()?;
+    // hcl-edit's expression parser backtracks exponentially on some invalid input (nested
+    // `(` and `-` that never close), where its body parser fails at once: the body parser
+    // vets the text first, and only a valid expression reaches `parse_expr`.
+    hcl_edit::parser::parse_body(&format!("x = {text}\n")).ok()?;
     let expr = hcl_edit::parser::parse_expr(text).ok()?;
     Some(Reader { text }.expr(&expr, 0))
 }
@@ -766,6 +770,21 @@ resource "aws_security_group" "web" {
         assert_eq!(at(text, c.span), (11, 7));
         // The brace inside the heredoc is text, not nesting: no comment or depth confusion.
         assert!(file.comments.is_empty());
+    }
+
+    #[test]
+    fn invalid_expressions_that_made_the_parser_backtrack_are_refused_at_once() {
+        // Found by the `terraform` fuzz target: this took seconds, doubling with every line.
+        let found = concat!(
+            "(N-(--6--fl----+(-----0--3-e----+---(--6--f0. 0. 5-----(--6--fl----+(-----0--3-e",
+            "----+---(--6-6--fl----+(-----0--3-e----+---(--6--f0. 0. 5-----(--6--fl----+(----",
+            "-0--3-e----+---(--6)-fl----+---0--3-e----+---(--6--f0. 0. 5-----(--6--fl----+(--",
+            "---0--3-e----+---(--6--fl----+(--------fl----+---0--3-e----+---(--6--f0. 0. 5---",
+            "--(--6--fl----+(-----0--3-6--fl----+(-------6--fl----+---(-------6--fl----+---- ",
+            " --",
+        );
+        assert!(expression(found).is_none());
+        assert!(expression("jsonencode({ a = (-(1)) })").is_some());
     }
 
     #[test]
