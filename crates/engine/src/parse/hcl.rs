@@ -277,8 +277,8 @@ fn literal(template: &Template) -> Option<String> {
 /// What the scanner is inside of.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 enum Frame<'t> {
-    /// `(`, `[` or `{` in expression context.
-    Bracket,
+    /// `(`, `[` or `{` in expression context: the bracket and where it opened.
+    Bracket(u8, usize),
     /// `${` or `%{` in a string or heredoc: expression context until the matching `}`.
     Template,
     /// A quoted string.
@@ -304,7 +304,7 @@ fn scan(text: &str) -> Result<Vec<Comment>, ParseError> {
     while let Some(&b) = bytes.get(i) {
         let next = bytes.get(i + 1).copied();
         match stack.last().copied() {
-            None | Some(Frame::Bracket) | Some(Frame::Template) => match b {
+            None | Some(Frame::Bracket(..)) | Some(Frame::Template) => match b {
                 b'#' => i = line_comment(text, i, 1, &mut comments),
                 b'/' if next == Some(b'/') => i = line_comment(text, i, 2, &mut comments),
                 b'/' if next == Some(b'*') => {
@@ -328,11 +328,31 @@ fn scan(text: &str) -> Result<Vec<Comment>, ParseError> {
                     None => i += 2,
                 },
                 b'(' | b'[' | b'{' => {
-                    push(&mut stack, Frame::Bracket, i)?;
+                    push(&mut stack, Frame::Bracket(b, i), i)?;
                     i += 1;
                 }
                 b')' | b']' | b'}' => {
-                    stack.pop();
+                    // Brackets must pair up: hcl-edit's expression parser backtracks
+                    // exponentially on some unbalanced input, so it never sees any.
+                    match stack.pop() {
+                        Some(Frame::Bracket(open, _)) if closer(open) == b => {}
+                        Some(Frame::Template) if b == b'}' => {}
+                        Some(Frame::Bracket(open, at)) => {
+                            return Err(unbalanced(
+                                format!(
+                                    "`{}` closes the `{}` opened earlier",
+                                    char::from(b),
+                                    char::from(open)
+                                ),
+                                text,
+                                i,
+                                Some(at),
+                            ));
+                        }
+                        _ => {
+                            return Err(unbalanced(format!("unexpected `{}`", char::from(b)), text, i, None));
+                        }
+                    }
                     i += 1;
                 }
                 _ => i += 1,
@@ -370,7 +390,39 @@ fn scan(text: &str) -> Result<Vec<Comment>, ParseError> {
             }
         }
     }
+    if let Some((open, at)) = stack.iter().rev().find_map(|frame| match frame {
+        Frame::Bracket(open, at) => Some((*open, *at)),
+        _ => None,
+    }) {
+        // Where the text ends, as rustc and hcl-edit say it, naming the bracket left open.
+        let end = text.trim_end().len();
+        let line = text.get(..at).map_or(0, |before| before.matches('\n').count()) + 1;
+        let message =
+            format!("the file ends before the `{}` opened on line {line} is closed", char::from(open));
+        return Err(ParseError::new(message, Span::new(end, end)));
+    }
     Ok(comments)
+}
+
+fn closer(open: u8) -> u8 {
+    match open {
+        b'(' => b')',
+        b'[' => b']',
+        _ => b'}',
+    }
+}
+
+/// A bracket error at byte `at` (one character wide), naming the line of the bracket it
+/// should have closed.
+fn unbalanced(message: String, text: &str, at: usize, opened: Option<usize>) -> ParseError {
+    let message = match opened {
+        Some(open) => {
+            let line = text.get(..open).map_or(0, |before| before.matches('\n').count()) + 1;
+            format!("{message} on line {line}")
+        }
+        None => message,
+    };
+    ParseError::new(message, Span::new(at, at + 1))
 }
 
 /// Enter a frame opened at byte `at`, refusing nesting deeper than [`super::depth_limit`].
@@ -773,6 +825,23 @@ resource "aws_security_group" "web" {
     }
 
     #[test]
+    fn brackets_must_pair_up() {
+        let at = |text: &str| parse(text).map_err(|e| (e.message, e.span.start)).err();
+        assert_eq!(at("x = [1, 2)\n"), Some(("`)` closes the `[` opened earlier on line 1".into(), 9)));
+        assert_eq!(at("x = 1)\n"), Some(("unexpected `)`".into(), 5)));
+        assert_eq!(
+            at("x = {\n  a = (1\n}\n"),
+            Some(("`}` closes the `(` opened earlier on line 2".into(), 15))
+        );
+        assert_eq!(
+            at("x = \"${ {a = 1}.a }\" # (\ny = \"(\"\n"),
+            None,
+            "in strings and comments they do not count"
+        );
+        assert_eq!(at("x = <<EOT\n(\nEOT\n"), None, "nor in heredocs");
+    }
+
+    #[test]
     fn invalid_expressions_that_made_the_parser_backtrack_are_refused_at_once() {
         // Found by the `terraform` fuzz target: this took seconds, doubling with every line.
         let found = concat!(
@@ -784,6 +853,14 @@ resource "aws_security_group" "web" {
             " --",
         );
         assert!(expression(found).is_none());
+        // The second one, inside an attribute: the body parser backtracked as badly.
+        let text =
+            "x = (-----02-6--fl----+(-----0--6--g+(-------0--6--g+(----0--6--fl----+(-----0--6---0--6\n";
+        let err = parse(text).expect_err("unbalanced");
+        assert_eq!(
+            (err.message.as_str(), err.span.start),
+            ("the file ends before the `(` opened on line 1 is closed", text.len() - 1)
+        );
         assert!(expression("jsonencode({ a = (-(1)) })").is_some());
     }
 
