@@ -22,11 +22,6 @@ use std::process::ExitCode;
 
 use clap::Parser;
 
-/// Parsing builds many small trees and strings on every thread at once: mimalloc's per-thread
-/// heaps spend a fraction of the system allocator's time on them (a tenth of a large run).
-#[global_allocator]
-static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
-
 /// Exit codes (DESIGN.md §5).
 pub mod exit {
     /// Nothing at or above `--fail-on`.
