@@ -254,4 +254,15 @@ fn no_output_format_prints_a_secret() {
             assert!(!text.contains(piece), "{format} prints `{piece}` of `{secret}`");
         }
     }
+    // The SOC 2 readiness report quotes findings too.
+    for format in ["markdown", "html", "json"] {
+        let output = run_in(repo, &["report", ".", "--format", format]);
+        assert_eq!(code(&output), 0, "report {format}: {}", String::from_utf8_lossy(&output.stderr));
+        let text = String::from_utf8_lossy(&output.stdout);
+        assert!(text.contains("TL-SECRET-001"), "report {format} lists the secret findings");
+        for secret in &secrets {
+            let piece = secret.get(4..secret.len().min(20)).unwrap_or_default();
+            assert!(!text.contains(piece), "report {format} prints `{piece}` of `{secret}`");
+        }
+    }
 }
